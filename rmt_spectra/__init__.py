@@ -1,0 +1,47 @@
+"""rmt_spectra: random-matrix spectra of the features of two-layer networks after one gradient step.
+
+Architecture (one concept per module):
+
+- :mod:`rmt_spectra.gaussian`    Gaussian machinery: activations, Hermite coefficients, shifted moments
+- :mod:`rmt_spectra.spectrum`    the protocol every spectrum shares (stieltjes, pdf, cdf, support, atoms, outliers, moment)
+- :mod:`rmt_spectra.laws`        closed-form laws (Marchenko–Pastur, semicircle) and Stieltjes inversion
+- :mod:`rmt_spectra.equivalents` deterministic equivalents (Silverstein, conjugate kernel, spiked features)
+- :mod:`rmt_spectra.empirical`   empirical spectra of simulated matrices and their comparison with theory
+- :mod:`rmt_spectra.plotting`    figures (matplotlib, imported lazily)
+- :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
+"""
+from .empirical import Comparison, EmpiricalSpectrum, compare
+try:  # DEV-ONLY guard while the gaussian package is being written; removed before landing
+    from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
+except ImportError:  # pragma: no cover
+    pass
+from .laws import MarchenkoPastur, Semicircle, StieltjesLaw, density_from_stieltjes
+from .spectrum import Outlier, Spectrum
+
+__version__ = "0.1.0"
+
+
+def plot_spectrum(*args, **kwargs):
+    """Histogram of an empirical spectrum with a theoretical density (see :func:`rmt_spectra.plotting.plot_spectrum`)."""
+    from .plotting import plot_spectrum as _plot
+
+    return _plot(*args, **kwargs)
+
+
+__all__ = [
+    "Activation",
+    "Comparison",
+    "EmpiricalSpectrum",
+    "GaussianMoments",
+    "MarchenkoPastur",
+    "Outlier",
+    "Semicircle",
+    "Spectrum",
+    "StieltjesLaw",
+    "activation",
+    "compare",
+    "density_from_stieltjes",
+    "gaussian_moments",
+    "hermite_coefficients",
+    "plot_spectrum",
+]

@@ -1,0 +1,140 @@
+"""The ``rmt-spectra`` command.
+
+Sub-commands
+------------
+``hermite``  Hermite coefficients and Gaussian moments of an activation.
+``mp``       Sample a Wishart matrix, compare its spectrum with Marchenko–Pastur
+             (KS, W1, Stieltjes errors), save the figure and the numbers.
+``ck``       Simulate the feature covariance FᵀF/n at initialization and compare
+             it with its deterministic equivalent (Gaussian equivalence).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["main", "build_parser"]
+
+
+def _cmd_hermite(args) -> int:
+    from .gaussian import activation, gaussian_moments, hermite_coefficients
+
+    act = activation(args.activation)
+    mu = hermite_coefficients(act, args.kmax, method=args.method)
+    moments = gaussian_moments(act)
+    print(f"activation: {act.name}")
+    print(f"{'k':>3}  {'mu_k = E[s(z) He_k(z)]':>24}  {'mu_k/sqrt(k!)':>16}")
+    fact = 1.0
+    for k, value in enumerate(mu):
+        fact = fact * k if k > 0 else 1.0
+        print(f"{k:>3}  {value:>24.15g}  {value / np.sqrt(fact):>16.10g}")
+    print(f"mu0 = {float(moments.mu0):.15g}   mu1 = {float(moments.mu1):.15g}   mu_star = {float(moments.mu_star):.15g}")
+    print("(mu_star is [Ba22]'s mu_2: the norm of the nonlinear part, sum_{k>=2} mu_k^2/k!)")
+    return 0
+
+
+def _save(fig, out, numbers) -> None:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=130, bbox_inches="tight")
+    with open(out.with_suffix(".json"), "w") as fh:
+        json.dump(numbers, fh, indent=2)
+    print(f"saved {out} and {out.with_suffix('.json')}")
+
+
+def _cmd_mp(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .empirical import compare
+    from .laws import MarchenkoPastur
+    from .plotting import plot_spectrum
+
+    law = MarchenkoPastur(args.ratio, args.variance)
+    empirical = law.sample(args.p, seed=args.seed)
+    result = compare(law, empirical)
+    print(law)
+    print(result)
+    ax = plot_spectrum(empirical, law)
+    numbers = {"law": repr(law), "p": args.p, "seed": args.seed, **result.as_dict()}
+    if args.out:
+        _save(ax.figure, args.out, numbers)
+    return 0
+
+
+def _cmd_ck(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .empirical import compare
+    from .equivalents import ConjugateKernel
+    from .plotting import plot_spectrum
+
+    theory = ConjugateKernel(args.activation, args.n, args.d, args.N, weights=args.weights)
+    empirical = theory.simulate(seed=args.seed)
+    result = compare(theory, empirical)
+    print(f"{theory!r}: spectrum of F^T F / n")
+    print(result)
+    ax = plot_spectrum(empirical, theory)
+    numbers = {"theory": repr(theory), "seed": args.seed, **result.as_dict()}
+    if args.out:
+        _save(ax.figure, args.out, numbers)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rmt-spectra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("hermite", help="Hermite coefficients of an activation")
+    p.add_argument("activation", help='e.g. tanh, relu, erf, softplus, sin, sigmoid, "hermite:3"')
+    p.add_argument("--kmax", type=int, default=6, help="highest order (default 6)")
+    p.add_argument("--method", default="auto", help="auto, exact, closed, quadrature or mpmath")
+    p.set_defaults(func=_cmd_hermite)
+
+    p = sub.add_parser("mp", help="Wishart sample vs Marchenko-Pastur: distances and figure")
+    p.add_argument("--ratio", type=float, default=0.5, help="p/n (default 0.5)")
+    p.add_argument("--variance", type=float, default=1.0, help="entry variance (default 1)")
+    p.add_argument("--p", type=int, default=2000, help="matrix size p (default 2000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="out/mp.png", help="PNG path; the numbers go next to it as JSON ('' to skip)")
+    p.set_defaults(func=_cmd_mp)
+
+    p = sub.add_parser("ck", help="feature covariance at initialization vs its deterministic equivalent")
+    p.add_argument("--activation", default="tanh")
+    p.add_argument("--n", type=int, default=4000, help="samples (default 4000)")
+    p.add_argument("--d", type=int, default=2000, help="input dimension (default 2000)")
+    p.add_argument("--N", type=int, default=1000, help="width (default 1000)")
+    p.add_argument("--weights", default="gaussian", choices=["gaussian", "sphere"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="out/ck.png", help="PNG path; the numbers go next to it as JSON ('' to skip)")
+    p.set_defaults(func=_cmd_ck)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"rmt-spectra {__version__}"
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, TypeError) as err:
+        print(f"rmt-spectra {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Figures: an empirical spectrum against a theoretical one.
+
+Plotting is kept out of the numerical objects: they return numbers, and these
+helpers draw them. matplotlib is imported here only.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .empirical.spectrum import EmpiricalSpectrum
+from .spectrum import Spectrum
+
+__all__ = ["plot_spectrum"]
+
+
+def plot_spectrum(empirical, theory: Spectrum | None = None, ax=None, bins="auto", grid=800, label=None, theory_label=None, color=None, show_outliers=True):
+    """Histogram of ``empirical``, the density of ``theory``, outliers marked.
+
+    The histogram shows the continuous part (zero eigenvalues excluded and the
+    heights scaled by the non-zero fraction), so it is directly comparable with
+    ``theory.pdf``; atoms are written in the legend. Measured eigenvalues beyond
+    the theory's bulk are drawn as ticks on the axis, predicted outliers as
+    triangles.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(empirical, EmpiricalSpectrum):
+        empirical = EmpiricalSpectrum(empirical)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    right_edge = None
+    if theory is not None and theory.support:
+        right_edge = max(b for _, b in theory.support)
+    values = empirical._nonzero
+    bulk = values if right_edge is None else values[values <= right_edge * 1.05 + 1e-12]
+    if bulk.size == 0:
+        bulk = values
+    heights, edges = np.histogram(bulk, bins=bins, density=True)
+    heights = heights * bulk.size / empirical.size
+    ax.stairs(heights, edges, fill=True, alpha=0.35, color=color, label=label or f"empirical (p={empirical.size})")
+    for loc, mass in empirical.atoms:
+        ax.plot([], [], " ", label=f"empirical atom at {loc:g}: {mass:.3f}")
+    if theory is not None:
+        lo = min(min(a for a, _ in theory.support), edges[0]) if theory.support else edges[0]
+        hi = max(max(b for _, b in theory.support), edges[-1]) if theory.support else edges[-1]
+        pad = 0.02 * (hi - lo)
+        x = np.linspace(lo - pad, hi + pad, grid)
+        x = np.union1d(x, theory.edges) if theory.support else x
+        ax.plot(x, theory.pdf(x), color="k", lw=1.5, label=theory_label or repr(theory))
+        for loc, mass in theory.atoms:
+            ax.plot([], [], " ", label=f"theory atom at {loc:g}: {mass:.3f}")
+    if show_outliers:
+        ymax = ax.get_ylim()[1]
+        if right_edge is not None:
+            measured = empirical.eigenvalues[empirical.eigenvalues > right_edge]
+            if measured.size:
+                ax.plot(measured, np.zeros_like(measured), "|", color="C3", ms=14, mew=2, label="measured outliers")
+        if theory is not None:
+            predicted = [o.location for o in theory.outliers()]
+            if predicted:
+                ax.plot(predicted, np.full(len(predicted), 0.04 * ymax), "v", color="k", ms=8, label="predicted outliers")
+    ax.set_xlabel("eigenvalue")
+    ax.set_ylabel("density")
+    if empirical.matrix_label:
+        ax.set_title(empirical.matrix_label, fontsize=10)
+    ax.legend(fontsize=8)
+    return ax

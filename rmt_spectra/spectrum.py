@@ -1,0 +1,274 @@
+r"""The protocol shared by every spectrum-like object.
+
+A *spectrum* is a probability measure on the real line that describes the
+eigenvalues of a symmetric random matrix: a closed-form law
+(:class:`~rmt_spectra.MarchenkoPastur`), a deterministic equivalent, or the
+eigenvalues of one simulated matrix (:class:`~rmt_spectra.EmpiricalSpectrum`).
+All of them expose
+
+``stieltjes(z)``
+    :math:`m(z) = \int d\mu(\lambda)/(\lambda - z)`, vectorized over complex
+    ``z``; for real ``z`` the boundary value :math:`m(x + i0)` (real outside
+    the support).
+``pdf(x)``, ``cdf(x)``
+    density of the absolutely continuous part, and the cumulative
+    distribution function (atoms included, right-continuous).
+``support``
+    list of ``(left, right)`` intervals of the continuous part (the bulk).
+``atoms``
+    list of ``(location, mass)``.
+``outliers()``
+    list of :class:`Outlier` records (isolated eigenvalues of vanishing mass).
+``moment(k)``
+    :math:`\int \lambda^k d\mu`.
+
+Theory and simulation are then compared through one function,
+:func:`rmt_spectra.compare`.
+
+Subclasses implement ``stieltjes``, ``support`` and, when they can do better
+than ``Im m(x + i0)/π``, ``pdf``. Everything else (cdf, moments, quantiles,
+i.i.d. sampling) is derived here from the density by a Chebyshev representation
+in the angle variable :math:`t = a + (b-a)(1-\cos\theta)/2`, which turns the
+square-root (or inverse square-root) edge behaviour of random-matrix densities
+into an analytic integrand, so cdf and moments converge spectrally.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from numpy.polynomial import Chebyshev
+
+from ._validation import as_generator, as_real_array, check_int
+
+__all__ = ["Spectrum", "Outlier", "IntervalTable"]
+
+#: Chebyshev degree of the cdf table on each support interval.
+CDF_DEGREE = 256
+
+
+@dataclass(frozen=True)
+class Outlier:
+    """An isolated eigenvalue predicted (or measured) outside the bulk.
+
+    Attributes
+    ----------
+    location : float
+        Position of the eigenvalue.
+    overlap : float or None
+        Squared overlap of its eigenvector with the population (or signal)
+        direction, when the model predicts one.
+    multiplicity : int
+        How many eigenvalues sit there (1 for a rank-one spike).
+    source : str
+        What produced it (e.g. ``"mean"``, ``"spike 3.0"``).
+    info : dict
+        Anything else the model knows (the spike, the threshold, ...).
+    """
+
+    location: float
+    overlap: float | None = None
+    multiplicity: int = 1
+    source: str = ""
+    info: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class IntervalTable:
+    """Chebyshev representation of the density on one support interval.
+
+    ``g(θ) = ρ(t(θ)) t'(θ)`` on ``θ ∈ [0, π]`` with
+    ``t(θ) = a + (b − a)(1 − cos θ)/2 = a + (b − a) sin²(θ/2)``; ``G`` is its antiderivative with
+    ``G(0) = 0``, so ``G(π)`` is the mass of the interval.
+    """
+
+    left: float
+    right: float
+    g: Chebyshev
+    G: Chebyshev
+    mass: float
+    error: float
+
+    def theta(self, x):
+        u = (np.asarray(x, float) - self.left) / (self.right - self.left)
+        return 2.0 * np.arcsin(np.sqrt(np.clip(u, 0.0, 1.0)))
+
+    def t(self, theta):
+        return self.left + (self.right - self.left) * np.sin(0.5 * np.asarray(theta)) ** 2
+
+
+class Spectrum:
+    """Base class of every spectrum-like object (see the module docstring)."""
+
+    #: which matrix the spectrum belongs to, e.g. ``"F^T F / n"``.
+    matrix_label: str = ""
+
+    # ---------------------------------------------------------------- abstract
+    def stieltjes(self, z):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def support(self) -> list[tuple[float, float]]:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def atoms(self) -> list[tuple[float, float]]:
+        return []
+
+    def outliers(self) -> list[Outlier]:
+        return []
+
+    # ---------------------------------------------------------------- density
+    def pdf(self, x):
+        """Density of the continuous part, ``Im m(x + i0)/π`` (0 off the support)."""
+        x = as_real_array("x", x)
+        out = np.zeros(x.shape)
+        inside = self._in_support(x)
+        if np.any(inside):
+            out[inside] = np.maximum(np.imag(self.stieltjes(x[inside] + 0j)), 0.0) / np.pi
+        return out
+
+    def _in_support(self, x):
+        x = np.asarray(x, float)
+        inside = np.zeros(x.shape, bool)
+        for a, b in self.support:
+            inside |= (x > a) & (x < b)
+        return inside
+
+    @property
+    def edges(self) -> np.ndarray:
+        """All support edges, sorted."""
+        return np.array(sorted(e for ab in self.support for e in ab))
+
+    # ---------------------------------------------------------------- tables
+    @cached_property
+    def _tables(self) -> list[IntervalTable]:
+        tables = []
+        for a, b in self.support:
+            a, b = float(a), float(b)
+            if not b > a:
+                continue
+            half = 0.5 * (b - a)
+
+            def g(theta, a=a, b=b, half=half):
+                t = a + (b - a) * np.sin(0.5 * theta) ** 2
+                return self.pdf(t) * half * np.sin(theta)
+
+            cheb = Chebyshev.interpolate(g, CDF_DEGREE, domain=[0.0, np.pi])
+            coarse = Chebyshev.interpolate(g, CDF_DEGREE // 2, domain=[0.0, np.pi])
+            G = cheb.integ(lbnd=0.0)
+            mass = float(G(np.pi))
+            error = abs(mass - float(coarse.integ(lbnd=0.0)(np.pi)))
+            tables.append(IntervalTable(a, b, cheb, G, mass, error))
+        return tables
+
+    # ---------------------------------------------------------------- cdf
+    def cdf(self, x):
+        """Cumulative distribution function, atoms included (right-continuous)."""
+        x = as_real_array("x", x)
+        out = np.zeros(x.shape)
+        for loc, mass in self.atoms:
+            out += mass * (x >= loc)
+        for tab in self._tables:
+            val = np.where(x >= tab.right, tab.mass, 0.0)
+            mid = (x > tab.left) & (x < tab.right)
+            if np.any(mid):
+                val[mid] = tab.G(tab.theta(x[mid]))
+            out += val
+        return np.clip(out, 0.0, 1.0)
+
+    def sf(self, x):
+        """Survival function ``1 − cdf(x)``."""
+        return 1.0 - self.cdf(x)
+
+    @property
+    def total_mass(self) -> float:
+        """Mass of atoms plus the integral of the density (1 up to quadrature error)."""
+        return float(sum(m for _, m in self.atoms) + sum(t.mass for t in self._tables))
+
+    @property
+    def quadrature_error(self) -> float:
+        """Estimated error of the cdf/moment quadrature (degree N vs N/2)."""
+        return float(sum(t.error for t in self._tables))
+
+    # ---------------------------------------------------------------- moments
+    def moment(self, k: int) -> float:
+        r"""Moment :math:`\int \lambda^k d\mu(\lambda)` of order ``k >= 0``."""
+        k = check_int("k", k, minimum=0)
+        total = sum(mass * loc**k for loc, mass in self.atoms)
+        theta, w = _gauss_legendre_theta(2 * CDF_DEGREE)
+        for tab in self._tables:
+            total += float(np.sum(w * tab.g(theta) * tab.t(theta) ** k))
+        return float(total)
+
+    def mean(self) -> float:
+        return self.moment(1)
+
+    def var(self) -> float:
+        return self.moment(2) - self.moment(1) ** 2
+
+    # ---------------------------------------------------------------- quantiles
+    def ppf(self, q):
+        """Quantile function (inverse of the cdf), vectorized over ``q ∈ [0, 1]``."""
+        q = as_real_array("q", q)
+        if np.any((q < 0) | (q > 1)):
+            raise ValueError("q must lie in [0, 1]")
+        pieces = [(loc, "atom", mass) for loc, mass in self.atoms]
+        pieces += [(tab.left, "interval", tab) for tab in self._tables]
+        pieces.sort(key=lambda p: p[0])
+        out = np.full(q.shape, np.nan)
+        below = 0.0
+        for loc, kind, item in pieces:
+            if kind == "atom":
+                hit = np.isnan(out) & (q <= below + item)
+                out[hit] = loc
+                below += item
+                continue
+            tab = item
+            hit = np.isnan(out) & (q <= below + tab.mass)
+            if np.any(hit):
+                out[hit] = tab.t(_invert_monotone(tab, q[hit] - below))
+            below += tab.mass
+        if np.any(np.isnan(out)):  # q within quadrature error of 1
+            out[np.isnan(out)] = max(self.edges.max(initial=-np.inf), max((l for l, _ in self.atoms), default=-np.inf))
+        return out
+
+    def rvs(self, size=None, seed=None):
+        """I.i.d. draws from the law (inverse-cdf sampling); not the eigenvalues of a matrix."""
+        rng = as_generator(seed)
+        return self.ppf(rng.random(size))
+
+    # ---------------------------------------------------------------- helpers
+    def _check_branch(self, z, m, *, name="stieltjes"):
+        """Warn if a returned value violates ``Im m >= 0`` for ``Im z > 0``."""
+        bad = (np.imag(z) > 0) & (np.imag(m) < -1e-12 * (1 + np.abs(m)))
+        if np.any(bad):
+            warnings.warn(f"{name}: {int(bad.sum())} points returned Im m < 0 (wrong branch)", RuntimeWarning, stacklevel=3)
+
+
+def _gauss_legendre_theta(n):
+    x, w = _leggauss(n)
+    return 0.5 * np.pi * (x + 1.0), 0.5 * np.pi * w
+
+
+_LEGGAUSS_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _leggauss(n):
+    if n not in _LEGGAUSS_CACHE:
+        _LEGGAUSS_CACHE[n] = np.polynomial.legendre.leggauss(n)
+    return _LEGGAUSS_CACHE[n]
+
+
+def _invert_monotone(tab: IntervalTable, target):
+    """θ with G(θ) = target, by table interpolation then Newton (G' = g ≥ 0)."""
+    grid = np.linspace(0.0, np.pi, 2049)
+    values = np.maximum.accumulate(tab.G(grid))
+    theta = np.interp(target, values, grid)
+    for _ in range(4):
+        gval = tab.g(theta)
+        step = np.where(gval > 1e-14, (tab.G(theta) - target) / np.where(gval > 1e-14, gval, 1.0), 0.0)
+        theta = np.clip(theta - step, 0.0, np.pi)
+    return theta
