@@ -11,10 +11,7 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
 """
 from .empirical import Comparison, EmpiricalSpectrum, compare
-try:  # DEV-ONLY guard while the gaussian package is being written; removed before landing
-    from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
-except ImportError:  # pragma: no cover
-    pass
+from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
 from .laws import MarchenkoPastur, Semicircle, StieltjesLaw, density_from_stieltjes
 from .spectrum import Outlier, Spectrum
 

@@ -1,0 +1,50 @@
+"""The notebooks' code and the command line run end to end (no Jupyter needed)."""
+import json
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from rmt_spectra.cli import main
+
+matplotlib.use("Agg")
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_code_runs(path):
+    import matplotlib.pyplot as plt
+
+    cells = json.loads(path.read_text())["cells"]
+    namespace = {}
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), f"{path.name}", "exec"), namespace)
+    plt.close("all")
+
+
+def test_cli_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "hermite" in capsys.readouterr().out
+
+
+def test_cli_mp_writes_figure_and_numbers(tmp_path, capsys):
+    out = tmp_path / "mp.png"
+    assert main(["mp", "--ratio", "2", "--p", "300", "--out", str(out)]) == 0
+    assert out.stat().st_size > 1000
+    numbers = json.loads(out.with_suffix(".json").read_text())
+    assert numbers["size"] == 300 and numbers["ks"] < 0.05
+    assert "KS distance" in capsys.readouterr().out
+
+
+def test_cli_bad_input_is_an_error_not_a_traceback(capsys):
+    assert main(["mp", "--ratio", "-1", "--out", ""]) == 2
+    assert "ratio" in capsys.readouterr().err
+
+
+def test_cli_hermite(capsys):
+    assert main(["hermite", "relu", "--kmax", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "0.398942" in out  # mu0 = 1/sqrt(2 pi)
