@@ -6,6 +6,7 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.spectrum`    the protocol every spectrum shares (stieltjes, pdf, cdf, support, atoms, outliers, moment)
 - :mod:`rmt_spectra.laws`        closed-form laws (Marchenko–Pastur, semicircle) and Stieltjes inversion
 - :mod:`rmt_spectra.equivalents` deterministic equivalents (Silverstein, conjugate kernel, spiked features)
+- :mod:`rmt_spectra.simulation`  the network, the gradient step, spike diagnostics, sweeps (numpy / torch)
 - :mod:`rmt_spectra.empirical`   empirical spectra of simulated matrices and their comparison with theory
 - :mod:`rmt_spectra.plotting`    figures (matplotlib, imported lazily)
 - :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
@@ -13,6 +14,7 @@ Architecture (one concept per module):
 from .empirical import Comparison, EmpiricalSpectrum, compare
 from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
 from .laws import MarchenkoPastur, Semicircle, StieltjesLaw, density_from_stieltjes
+from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
 from .spectrum import Outlier, Spectrum
 
 __version__ = "0.1.0"
@@ -31,6 +33,7 @@ __all__ = [
     "EmpiricalSpectrum",
     "GaussianMoments",
     "MarchenkoPastur",
+    "OneStepResult",
     "Outlier",
     "Semicircle",
     "Spectrum",
@@ -38,7 +41,11 @@ __all__ = [
     "activation",
     "compare",
     "density_from_stieltjes",
+    "eta_from_exponent",
+    "eta_from_tilde",
     "gaussian_moments",
     "hermite_coefficients",
     "plot_spectrum",
+    "simulate_one_step",
+    "sweep",
 ]

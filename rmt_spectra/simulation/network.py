@@ -1,0 +1,155 @@
+r"""Random draws of the two-layer network and its data (conventions of ``theory/README.md``).
+
+* data ``X`` is ``n × d`` with rows ``N(0, I_d)``;
+* first layer ``W`` is ``N × d``, one row per neuron: ``"gaussian"`` rows
+  ``N(0, I_d/d)`` or ``"sphere"`` rows uniform on ``S^{d−1}``;
+* second layer ``a ∈ R^N``: ``"gaussian"`` ``a_i ~ N(0, 1/N)``, ``"constant"``
+  ``a_i = 1/√N``, ``"pm1"`` ``a_i = ±1/√N`` equiprobable, or a finite law given
+  as a list of ``(value, probability)`` pairs meaning ``a_i = ā_i/√N``;
+* target: ``y = σ*(⟨θ, x⟩) + ε`` with a uniformly random unit ``θ`` and
+  ``ε ~ N(0, noise)`` (``noise`` is the variance ``σ_ε²``);
+* network ``f(x) = (1/√N) Σ_i a_i σ(⟨w_i, x⟩)``.
+
+Every draw is float64 from a :class:`numpy.random.Generator` (``as_generator(seed)``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validation import as_generator, check_nonnegative, check_real, check_size
+
+__all__ = [
+    "WEIGHT_LAWS",
+    "SECOND_LAYER_LAWS",
+    "draw_data",
+    "draw_first_layer",
+    "draw_second_layer",
+    "draw_direction",
+    "draw_labels",
+    "network_output",
+    "second_layer_law",
+]
+
+WEIGHT_LAWS = ("gaussian", "sphere")
+SECOND_LAYER_LAWS = ("gaussian", "constant", "pm1")
+
+
+def draw_data(n, d, seed=None) -> np.ndarray:
+    """``X`` of shape ``(n, d)`` with i.i.d. ``N(0, 1)`` entries."""
+    n, d = check_size("n", n), check_size("d", d)
+    return as_generator(seed).standard_normal((n, d))
+
+
+def check_weight_law(weights) -> str:
+    if not isinstance(weights, str) or weights.strip().lower() not in WEIGHT_LAWS:
+        raise ValueError(f"weights must be one of {WEIGHT_LAWS}, got {weights!r}")
+    return weights.strip().lower()
+
+
+def draw_first_layer(N, d, weights="gaussian", seed=None) -> np.ndarray:
+    """``W₀`` of shape ``(N, d)``: rows ``N(0, I/d)`` (``"gaussian"``) or uniform on the unit sphere (``"sphere"``)."""
+    N, d = check_size("N", N), check_size("d", d)
+    law = check_weight_law(weights)
+    W = as_generator(seed).standard_normal((N, d))
+    if law == "gaussian":
+        W *= 1.0 / math.sqrt(d)
+    else:
+        W /= np.linalg.norm(W, axis=1, keepdims=True)
+    return W
+
+
+def second_layer_law(second_layer):
+    """Normalize a second-layer spec to ``(name, values, probabilities)``.
+
+    ``values`` are the ``ā`` (``a_i = ā_i/√N``); for ``"gaussian"`` they are None.
+    Raises ValueError/TypeError naming ``second_layer`` for a bad spec: an
+    unknown name, an empty list, non-finite values, negative probabilities or
+    probabilities that do not sum to 1 (tolerance 1e-9).
+    """
+    if isinstance(second_layer, str):
+        key = second_layer.strip().lower()
+        if key == "gaussian":
+            return "gaussian", None, None
+        if key == "constant":
+            return "constant", np.array([1.0]), np.array([1.0])
+        if key == "pm1":
+            return "pm1", np.array([-1.0, 1.0]), np.array([0.5, 0.5])
+        raise ValueError(f"second_layer must be one of {SECOND_LAYER_LAWS} or a list of (value, probability) "
+                         f"pairs, got {second_layer!r}")
+    try:
+        pairs = list(second_layer)
+    except TypeError:
+        raise TypeError(f"second_layer must be one of {SECOND_LAYER_LAWS} or a list of (value, probability) pairs, "
+                        f"got {type(second_layer).__name__}") from None
+    if not pairs:
+        raise ValueError("second_layer: the list of (value, probability) pairs must not be empty")
+    values, probs = [], []
+    for pair in pairs:
+        try:
+            v, p = pair
+        except (TypeError, ValueError):
+            raise TypeError(f"second_layer: each entry must be a (value, probability) pair, got {pair!r}") from None
+        values.append(check_real("second_layer value", v))
+        probs.append(check_nonnegative("second_layer probability", p))
+    probs = np.array(probs)
+    if abs(probs.sum() - 1.0) > 1e-9:
+        raise ValueError(f"second_layer probabilities must sum to 1, got sum {probs.sum()!r}")
+    return "finite", np.array(values), probs
+
+
+def second_layer_moment(second_layer, k: int) -> float:
+    """``E[ā^{2k}]`` of the second-layer law, ``a_i = ā_i/√N`` (Gaussian: ``(2k−1)!!``)."""
+    name, values, probs = second_layer_law(second_layer)
+    if name == "gaussian":
+        return float(math.prod(range(1, 2 * k, 2)))
+    return float(np.sum(probs * values ** (2 * k)))
+
+
+def draw_second_layer(N, second_layer="gaussian", seed=None) -> np.ndarray:
+    """``a`` of shape ``(N,)`` from the second-layer law (see the module docstring)."""
+    N = check_size("N", N)
+    name, values, probs = second_layer_law(second_layer)
+    rng = as_generator(seed)
+    if name == "gaussian":
+        return rng.standard_normal(N) / math.sqrt(N)
+    if name == "constant":
+        return np.full(N, 1.0 / math.sqrt(N))
+    if name == "pm1":
+        return np.where(rng.random(N) < 0.5, -1.0, 1.0) / math.sqrt(N)
+    return rng.choice(values, size=N, p=probs / probs.sum()) / math.sqrt(N)
+
+
+def draw_direction(d, seed=None) -> np.ndarray:
+    """A uniformly random unit vector ``θ ∈ S^{d−1}``."""
+    d = check_size("d", d)
+    g = as_generator(seed).standard_normal(d)
+    return g / np.linalg.norm(g)
+
+
+def draw_labels(X, theta, teacher="tanh", noise=0.0, seed=None) -> np.ndarray:
+    """``y = σ*(X θ) + ε`` with ``ε ~ N(0, noise)`` (``noise`` = variance ``σ_ε²``).
+
+    The noise is always drawn (even for ``noise = 0``) so that the random
+    stream does not depend on the noise level.
+    """
+    from ..gaussian import activation as _activation
+
+    teach = _activation(teacher)
+    noise = check_nonnegative("noise", noise)
+    X = np.asarray(X, dtype=float)
+    eps = as_generator(seed).standard_normal(X.shape[0])
+    return teach(X @ np.asarray(theta, dtype=float)) + math.sqrt(noise) * eps
+
+
+def network_output(X, W, a, activation="tanh") -> np.ndarray:
+    """``f(x_μ) = (1/√N) Σ_i a_i σ(⟨w_i, x_μ⟩)`` for every row of ``X`` (numpy)."""
+    from ..gaussian import activation as _activation
+
+    act = _activation(activation)
+    W = np.asarray(W, dtype=float)
+    a = np.asarray(a, dtype=float)
+    if W.ndim != 2 or a.shape != (W.shape[0],):
+        raise ValueError(f"W must be (N, d) and a of shape (N,), got {W.shape} and {a.shape}")
+    return act(np.asarray(X, dtype=float) @ W.T) @ a / math.sqrt(W.shape[0])

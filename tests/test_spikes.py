@@ -1,0 +1,158 @@
+"""Rank-one predictions for W1 and the [Mon23] polynomial spikes of F (04_one_step.md).
+
+Fast tests use d = N = 600, n = n0 = 1200; the reference size of the note
+(d = N = 1500, n = 3000, alpha = 0.30, sigma = He1 + He2/2 + He3/6) is marked slow.
+Finite-size margins: a degree-k spike outgrows the bulk like n^{k alpha - (k-1)/2},
+so at alpha = 0.30 the quadratic spike is only ~ n^{0.1} ~ 2 bulk widths away;
+its alignment with (X zeta)^{o2} is therefore checked loosely (> 0.6 fast, 0.86 ± 0.12 slow).
+"""
+import math
+
+import numpy as np
+import pytest
+
+import rmt_spectra as rs
+from rmt_spectra.simulation import (
+    bulk_edge_estimate,
+    polynomial_spikes,
+    rank_one_outlier,
+    simulate_one_step,
+    spike_levels,
+    spike_strength,
+    zeta_norm_prediction,
+)
+from rmt_spectra.simulation.spikes import extrapolate_bulk_edge, top_singular
+
+POLY = [-0.5, 0.5, 0.5, 1 / 6]  # He1 + He2/2 + He3/6 in the monomial basis
+
+
+def test_poly_activation_is_the_hermite_combination():
+    np.testing.assert_allclose(rs.hermite_coefficients(POLY, 4), [0, 1, 1, 1, 0], atol=1e-12)
+
+
+@pytest.mark.parametrize("alpha,ell", [(0.0, 1), (0.1, 1), (0.24, 1), (0.25, 1), (0.26, 2), (0.30, 2),
+                                       (0.333, 2), (0.34, 3), (0.36, 3), (0.38, 4), (0.49, 49)])
+def test_spike_levels(alpha, ell):
+    assert spike_levels(alpha) == ell
+
+
+def test_spike_levels_rejects_blow_up():
+    with pytest.raises(ValueError, match="alpha"):
+        spike_levels(0.5)
+
+
+def test_rank_one_formula():
+    c = 0.8
+    at = rank_one_outlier(c**0.25 * (1 + 1e-9), c)
+    assert at.has_outlier and at.location == pytest.approx(1 + math.sqrt(c), rel=1e-6)
+    below = rank_one_outlier(0.9, c)
+    assert not below.has_outlier and math.isnan(below.location) and below.outliers() == []
+    big = rank_one_outlier(1.828, c)
+    assert big.location == pytest.approx(math.sqrt((1 + 1.828**2) * (c + 1.828**2)) / 1.828)
+    assert big.outliers()[0].location == big.location
+    assert spike_strength(4.0, 0.6057, 0.7543, 1.0) == pytest.approx(1.8275, abs=1e-3)
+    with pytest.raises(ValueError, match="c"):
+        rank_one_outlier(1.0, 0.0)
+
+
+def test_zeta_norm_prediction_reference():
+    # tanh teacher, n0/d = 2, sigma_eps^2 = 0.01: 0.7543 (04_one_step.md says ~0.75)
+    assert zeta_norm_prediction("tanh", 2000, 1000, 0.01) == pytest.approx(0.7543, abs=2e-4)
+    # a non-centred teacher adds mu0*^2 to the numerator
+    mu0 = rs.gaussian_moments("relu").mu0
+    m = rs.gaussian_moments("relu")
+    expected = math.sqrt(m.mu1**2 + (mu0**2 + m.mu1**2 + m.mu_star**2) / 2)
+    assert zeta_norm_prediction("relu", 2000, 1000) == pytest.approx(expected, rel=1e-10)
+
+
+def test_polynomial_spike_prediction_counts_and_sizes():
+    n = d = N = 1000
+    pred = polynomial_spikes(POLY, 0.30, n, d, N, zeta_norm=0.75)
+    assert pred.ell == 2 and pred.count == 2
+    eta = n**0.30
+    for s in pred.spikes:  # the note's formula for Gaussian a
+        k = s["k"]
+        note = math.sqrt(n) * (eta * 0.75) ** k / math.factorial(k) * math.prod(range(1, 2 * k, 2)) * N ** ((1 - k) / 2)
+        assert s["size"] == pytest.approx(note, rel=1e-10)
+        assert s["eigenvalue"] == pytest.approx(s["size"] ** 2 / n)
+    assert polynomial_spikes("tanh", 0.30, n, d, N).count == 1  # mu2 = 0: no quadratic spike
+    assert polynomial_spikes(POLY, 0.20, n, d, N).count == 1
+    assert polynomial_spikes(POLY, 0.36, n, d, N).count == 3
+    relu = polynomial_spikes("relu", 0.30, n, d, N)
+    assert relu.count == 2 and relu.mean_spike and relu.spikes[0]["k"] == 0
+    const = polynomial_spikes(POLY, 0.30, n, d, N, zeta_norm=0.75, second_layer="constant")
+    assert const.spikes[1]["size"] == pytest.approx(pred.spikes[1]["size"] / math.sqrt(3), rel=1e-10)
+    assert "k=2" in str(pred) and all(o.location > 0 for o in pred.outliers())
+    with pytest.raises(ValueError, match="exactly one"):
+        polynomial_spikes(POLY, 0.3, n, d, N, eta=2.0)
+
+
+def test_bulk_edge_estimate_against_f0():
+    """The quadrature-sum heuristic vs the simulated top singular value of F0 (tanh, no mean spike)."""
+    r = simulate_one_step(600, 1200, 600, 600, seed=0)
+    measured = top_singular(r.F0, 1)[0]
+    est = bulk_edge_estimate("tanh", 1200, 600, 600)
+    assert measured < est < 1.6 * measured  # an over-estimate (conservative), within 60 %
+
+
+def test_extrapolated_edge_on_marchenko_pastur():
+    law = rs.MarchenkoPastur(0.5)
+    emp = law.sample(800, seed=3)
+    assert extrapolate_bulk_edge(emp.eigenvalues) == pytest.approx(law.support[0][1], rel=0.02)
+
+
+@pytest.fixture(scope="module")
+def poly030():
+    return simulate_one_step(1200, 1200, 600, 600, activation=POLY, eta_exponent=0.30, seed=1)
+
+
+def test_two_spikes_for_quadratic_activation(poly030):
+    out = poly030.polynomial_spikes()
+    pred, meas = out["prediction"], out["measured"]
+    assert pred.count == 2 and pred.resolvable_count == 2
+    assert meas["n_learned"] >= 2
+    # top singular vector <-> (X zeta), second <-> (X zeta)^{o2}
+    assert meas["best_index"][1] == 0 and meas["alignment"][1] > 0.9
+    assert meas["best_index"][2] == 1 and meas["alignment"][2] > 0.6
+    # sizes: the predicted term sizes are below the measured outliers (they sit on top of the bulk)
+    s = meas["singular_values"]
+    assert pred.spikes[0]["size"] < s[0] < 1.4 * pred.spikes[0]["size"]
+
+
+def test_one_spike_for_tanh_between_quarter_and_third():
+    r = simulate_one_step(1200, 1200, 600, 600, activation="tanh", eta_exponent=0.30, seed=1)
+    out = r.polynomial_spikes()
+    assert out["prediction"].count == 1
+    assert out["measured"]["n_learned"] == 1
+    assert out["measured"]["alignment"][1] > 0.9
+
+
+def test_one_spike_below_quarter():
+    r = simulate_one_step(1200, 1200, 600, 600, activation=POLY, eta_exponent=0.20, seed=1)
+    out = r.polynomial_spikes()
+    assert out["prediction"].ell == 1 and out["prediction"].count == 1
+    assert out["measured"]["n_learned"] == 1
+    assert out["measured"]["alignment"][1] > 0.85
+
+
+def test_relu_mean_spike_reported():
+    r = simulate_one_step(1200, 1200, 600, 600, activation="relu", eta_exponent=0.30, seed=1)
+    out = r.polynomial_spikes()
+    meas = out["measured"]
+    assert out["prediction"].mean_spike
+    assert meas["alignment"][0] > 0.99 and meas["best_index"][0] == 0  # the mean spike along 1_n
+    assert meas["n_outliers"] == meas["n_learned"] + 1
+    assert meas["alignment"][1] > 0.85
+
+
+@pytest.mark.slow
+def test_reference_size_alignments():
+    """04_one_step.md: d = N = 1500, n = 3000, alpha = 0.30 -> alignments ~0.95 (k=1), ~0.86 (k=2)."""
+    r = simulate_one_step(3000, 3000, 1500, 1500, activation=POLY, eta_exponent=0.30, seed=1)
+    out = r.polynomial_spikes()
+    meas = out["measured"]
+    assert out["prediction"].count == 2
+    assert meas["n_learned"] == 2
+    assert meas["alignment"][1] == pytest.approx(0.95, abs=0.05)
+    assert meas["alignment"][2] == pytest.approx(0.86, abs=0.12)
+    assert meas["best_index"][1] == 0 and meas["best_index"][2] == 1
