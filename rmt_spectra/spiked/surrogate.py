@@ -1,0 +1,131 @@
+r"""Direct simulation of the spiked random-features (sRF) surrogate.
+
+Features ``F = σ(√c X W₀ᵀ + κ uᵀ)`` (``n × N``) with ``κ = X v̂`` and
+``u_i = r_k`` for neuron ``i`` of group ``k`` (``05_spiked_features.md``); the
+target direction ``θ`` has ``⟨v̂, θ⟩ = γ``. This is the model the spiked
+deterministic equivalent and the sRF risk describe exactly, as opposed to the
+full one-step network (:func:`rmt_spectra.simulate_one_step`) which it
+approximates.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .._validation import as_generator, check_nonnegative, check_positive, check_real, check_size
+from ..empirical import EmpiricalSpectrum
+
+__all__ = ["SpikedSample", "simulate_spiked_features", "normalize_groups"]
+
+
+def normalize_groups(spike=None, groups=None):
+    """``(r_k, π_k)`` pairs from exactly one of ``spike`` (one group, ``u = 1``) and ``groups``."""
+    if (spike is None) == (groups is None):
+        raise ValueError("give exactly one of spike (a spike strength r) and groups (a list of (r_k, pi_k))")
+    if spike is not None:
+        return ((check_real("spike", spike), 1.0),)
+    try:
+        pairs = [tuple(g) for g in groups]
+    except TypeError:
+        raise TypeError("groups must be a list of (r_k, pi_k) pairs") from None
+    if not pairs or any(len(p) != 2 for p in pairs):
+        raise ValueError("groups must be a non-empty list of (r_k, pi_k) pairs")
+    out = tuple((check_real("groups r_k", r), check_nonnegative("groups pi_k", p)) for r, p in pairs)
+    total = sum(p for _, p in out)
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"groups: the proportions pi_k must sum to 1, got {total!r}")
+    return out
+
+
+def group_sizes(N, groups):
+    """Neurons per group: ``round(N π_k)``, the remainder given to the largest groups."""
+    probs = np.array([p for _, p in groups])
+    sizes = np.floor(N * probs).astype(int)
+    order = np.argsort(-(N * probs - sizes))
+    sizes[order[: N - sizes.sum()]] += 1
+    return sizes
+
+
+@dataclass
+class SpikedSample:
+    """One draw of the sRF model; arrays are numpy float64."""
+
+    X: np.ndarray
+    W0: np.ndarray
+    vhat: np.ndarray
+    theta: np.ndarray
+    u: np.ndarray
+    bulk_variance: float
+    activation: object
+    y: np.ndarray | None = None
+
+    @property
+    def kappa(self):
+        return self.X @ self.vhat
+
+    @cached_property
+    def F(self):
+        """Features ``σ(√c X W₀ᵀ + κ uᵀ)`` (``n × N``)."""
+        pre = math.sqrt(self.bulk_variance) * (self.X @ self.W0.T)
+        pre += np.outer(self.kappa, self.u)
+        return self.activation(pre)
+
+    def feature_spectrum(self) -> EmpiricalSpectrum:
+        """Eigenvalues of ``Σ̂ = FᵀF/n`` (via the smaller Gram matrix, exact zeros padded)."""
+        F = self.F
+        n, N = F.shape
+        if N <= n:
+            eig = np.linalg.eigvalsh(F.T @ F / n)
+        else:
+            eig = np.concatenate([np.zeros(N - n), np.linalg.eigvalsh(F @ F.T / n)])
+        return EmpiricalSpectrum(eig, matrix_label="F^T F / n (spiked random features)")
+
+
+def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_variance=1.0, gamma=0.0,
+                             teacher=None, noise=0.0, seed=0) -> SpikedSample:
+    """Draw the sRF model ``σ(√c W₀x + r_k κ)`` on ``n`` samples.
+
+    Parameters
+    ----------
+    activation : activation spec
+    n, d, N : int
+        Samples, input dimension, width. ``W₀`` rows are ``N(0, I/d)``.
+    spike, groups
+        Exactly one: ``spike = r`` (one group) or ``groups = [(r_k, π_k), ...]``
+        (group ``k`` gets ``round(N π_k)`` consecutive neurons).
+    bulk_variance : float
+        ``c > 0``.
+    gamma : float in [-1, 1]
+        Overlap ``⟨v̂, θ⟩`` of the spike direction with the target direction.
+    teacher : activation spec, optional
+        If given, labels ``y = σ*(Xθ) + ε`` with noise variance ``noise``.
+    seed : int or Generator
+    """
+    from ..gaussian import activation as as_activation
+
+    sigma = as_activation(activation)
+    n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
+    pairs = normalize_groups(spike, groups)
+    c = check_positive("bulk_variance", bulk_variance)
+    gamma = check_real("gamma", gamma)
+    if abs(gamma) > 1:
+        raise ValueError(f"gamma must lie in [-1, 1], got {gamma}")
+    noise = check_nonnegative("noise", noise)
+    rng = as_generator(seed)
+    W0 = rng.standard_normal((N, d)) / math.sqrt(d)
+    g = rng.standard_normal(d)
+    vhat = g / np.linalg.norm(g)
+    h = rng.standard_normal(d)
+    h -= (h @ vhat) * vhat
+    h /= np.linalg.norm(h)
+    theta = gamma * vhat + math.sqrt(max(0.0, 1.0 - gamma**2)) * h
+    X = rng.standard_normal((n, d))
+    u = np.repeat([r for r, _ in pairs], group_sizes(N, pairs)).astype(float)
+    eps = rng.standard_normal(n)
+    y = None
+    if teacher is not None:
+        y = as_activation(teacher)(X @ theta) + math.sqrt(noise) * eps
+    return SpikedSample(X=X, W0=W0, vhat=vhat, theta=theta, u=u, bulk_variance=c, activation=sigma, y=y)
