@@ -12,6 +12,7 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
 """
 from .empirical import Comparison, EmpiricalSpectrum, compare
+from .equivalents import ConjugateKernel, Population, SampleCovariance, solve_silverstein
 from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
 from .laws import MarchenkoPastur, Semicircle, StieltjesLaw, density_from_stieltjes
 from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
@@ -30,11 +31,14 @@ def plot_spectrum(*args, **kwargs):
 __all__ = [
     "Activation",
     "Comparison",
+    "ConjugateKernel",
     "EmpiricalSpectrum",
     "GaussianMoments",
     "MarchenkoPastur",
     "OneStepResult",
     "Outlier",
+    "Population",
+    "SampleCovariance",
     "Semicircle",
     "Spectrum",
     "StieltjesLaw",
@@ -47,5 +51,6 @@ __all__ = [
     "hermite_coefficients",
     "plot_spectrum",
     "simulate_one_step",
+    "solve_silverstein",
     "sweep",
 ]

@@ -48,3 +48,12 @@ def test_cli_hermite(capsys):
     assert main(["hermite", "relu", "--kmax", "4"]) == 0
     out = capsys.readouterr().out
     assert "0.398942" in out  # mu0 = 1/sqrt(2 pi)
+
+
+def test_cli_ck_main_job(tmp_path, capsys):
+    out = tmp_path / "ck.png"
+    assert main(["ck", "--activation", "relu", "--n", "600", "--d", "300", "--N", "200", "--out", str(out)]) == 0
+    numbers = json.loads(out.with_suffix(".json").read_text())
+    # ReLU is non-centred: the mean outlier is predicted and matched
+    assert len(numbers["outliers"]) == 1 and numbers["outliers"][0]["rel_error"] < 0.05
+    assert numbers["ks"] < 0.05

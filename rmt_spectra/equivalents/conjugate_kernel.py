@@ -1,0 +1,262 @@
+r"""The feature covariance at initialization (conjugate kernel), by Gaussian equivalence.
+
+Source: ``shared/theory/03_conjugate_kernel.md``. ``F = σ(X W₀ᵀ)`` (``n × N``),
+``Σ̂ = FᵀF/n`` (``N × N``). Its bulk has the limit of the sample covariance with
+ratio ``N/n`` and population ``H`` = law of ``μ₁² λ + μ⋆²``, ``λ ~ MP(N/d)``
+(MP's atom at 0 included when ``N > d``): :class:`ConjugateKernel` *is* that
+:class:`SampleCovariance` (general Silverstein route, ``H`` discretized with
+``n_nodes`` quadrature nodes), and :meth:`ConjugateKernel.stieltjes_scalar` is
+the closed scalar fixed point of the note. With ``D = 1 + δ``, ``φ = N/n``:
+
+.. math:: G(D) = D - 1 - \varphi D\Big(1 + \frac{z D\, m_{MP}(w)}{\mu_1^2}\Big) = 0,
+          \qquad w = \frac{zD - \mu_\star^2}{\mu_1^2},\qquad
+          g(z) = \frac{D\, m_{MP}(w)}{\mu_1^2},
+
+(the note's ``δ = μ₁²A + μ⋆²B`` with ``A, B`` substituted), solved by Newton
+with a ladder in ``Im z``.
+
+**Mean outlier** (``μ₀ ≠ 0``): ``F = F̃ + μ₀ 1_n 1_Nᵀ`` is a rank-one
+rectangular perturbation of strength ``θ² = N μ₀²`` of ``F̃/√n`` (unit vectors
+``1/√n``, ``1/√N``). For noise with limiting spectra, the outlier eigenvalue
+``λ > `` edge of ``Σ̂`` solves (Benaych-Georges–Nadakuditi, rectangular case)
+``λ m(λ) m̲(λ) = 1/(N μ₀²)``, ``m`` the transform of ``FᵀF/n`` and ``m̲`` of
+``FFᵀ/n``; for large ``N`` this is ``λ ≈ N μ₀² + O(1)``. [derived: it assumes
+the all-ones directions are generic for ``F̃``; checked against simulation
+(ReLU) in ``tests/test_conjugate_kernel.py``.]
+
+Sizes: ``ConjugateKernel(activation, n, d, N)`` with integers (needed for the
+mean outlier and :meth:`simulate`), or
+``ConjugateKernel.from_ratios(activation, n_over_d, N_over_d)`` (bulk only).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_complex_array, as_generator, check_positive, check_size
+from ..laws.marchenko_pastur import MarchenkoPastur
+from ..spectrum import Outlier, Spectrum
+from .population import Population
+from .sample_covariance import SampleCovariance
+
+__all__ = ["ConjugateKernel"]
+
+
+def _activation_and_moments(activation):
+    from ..gaussian import activation as make_activation, gaussian_moments
+
+    act = activation if hasattr(activation, "__call__") and not isinstance(activation, str) else None
+    if isinstance(activation, str):
+        act = make_activation(activation)
+    elif act is None:
+        raise TypeError(f"activation must be a name or a callable, got {type(activation).__name__}")
+    elif not hasattr(act, "kind"):
+        act = make_activation(activation)
+    return act, gaussian_moments(act)
+
+
+class ConjugateKernel(SampleCovariance):
+    """Limit spectrum of ``Σ̂ = FᵀF/n``, ``F = σ(X W₀ᵀ)`` (``N × N``).
+
+    Parameters
+    ----------
+    activation : str or callable
+        Passed to :func:`rmt_spectra.activation`.
+    n, d, N : int
+        Samples, input dimension, width.
+    weights : {"gaussian", "sphere"}
+        Rows of ``W₀``: ``N(0, I/d)`` or uniform on the unit sphere (same limit).
+    n_nodes : int
+        Quadrature nodes of the discretized population ``μ₁² MP(N/d) + μ⋆²``.
+
+    Examples
+    --------
+    >>> import rmt_spectra as rs
+    >>> ck = rs.ConjugateKernel("tanh", n=4000, d=2000, N=1000)
+    >>> round(ck.cdf(float("inf")), 6)
+    1.0
+    """
+
+    matrix_label = "F^T F / n  (N x N, F = sigma(X W0^T))"
+
+    def __init__(self, activation, n, d, N, weights="gaussian", *, n_nodes=1000, method="auto", strict=False):
+        n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
+        self._setup(activation, n / d, N / d, weights, n_nodes, method, strict)
+        self.n, self.d, self.N = n, d, N
+
+    @classmethod
+    def from_ratios(cls, activation, n_over_d, N_over_d, weights="gaussian", *, n_nodes=1000, method="auto",
+                    strict=False):
+        """Bulk limit from the ratios ``n/d`` and ``N/d`` only (no mean outlier, no simulation size)."""
+        self = cls.__new__(cls)
+        self._setup(activation, check_positive("n_over_d", n_over_d), check_positive("N_over_d", N_over_d),
+                    weights, n_nodes, method, strict)
+        self.n = self.d = self.N = None
+        return self
+
+    def _setup(self, activation, n_over_d, N_over_d, weights, n_nodes, method, strict):
+        if weights not in ("gaussian", "sphere"):
+            raise ValueError(f"weights must be 'gaussian' or 'sphere', got {weights!r}")
+        self.weights = weights
+        self.activation, gm = _activation_and_moments(activation)
+        self.moments = gm
+        self.mu0, self.mu1, self.mu_star = float(gm.mu0), float(gm.mu1), float(gm.mu_star)
+        self.n_over_d, self.N_over_d = float(n_over_d), float(N_over_d)
+        if self.mu1 == 0 and self.mu_star == 0:
+            raise ValueError("activation is constant under N(0,1) (mu1 = mu_star = 0): no bulk")
+        if self.mu1 != 0:
+            pop = Population.from_law(MarchenkoPastur(self.N_over_d), n_nodes=n_nodes).affine(
+                self.mu1**2, self.mu_star**2)
+        else:
+            pop = Population([self.mu_star**2])
+        SampleCovariance.__init__(self, pop, self.N_over_d / self.n_over_d, method=method, strict=strict)
+
+    def __repr__(self):
+        sizes = f"n={self.n}, d={self.d}, N={self.N}" if self.n else f"n/d={self.n_over_d:g}, N/d={self.N_over_d:g}"
+        return f"ConjugateKernel({self.activation!r}, {sizes}, weights={self.weights!r})"
+
+    # ------------------------------------------------------------ fast path
+    def stieltjes_scalar(self, z, return_info=False, tol=1e-14, maxit=50):
+        """``m(z)`` of ``FᵀF/n`` from the closed scalar fixed point (one unknown per z, Newton)."""
+        z = as_complex_array("z", z)
+        if self.mu1 == 0:
+            raise ValueError("the scalar fast path needs mu1 != 0")
+        lower = z.imag < 0
+        zz = np.where(lower, np.conj(z), z).ravel()
+        zz = np.where(zz.imag == 0, zz.real + 0j, zz)
+        phi, s1, s2 = self.ratio, self.mu1**2, self.mu_star**2
+        mp = MarchenkoPastur(self.N_over_d)
+        beta = self.N_over_d
+
+        def G(D, zc):
+            w = (zc * D - s2) / s1
+            w = np.where(w.imag == 0, w.real + 1e-300j, w)
+            m = mp.stieltjes(w)
+            dm = -(beta * m * m + m) / (2 * beta * w * m + w + beta - 1.0)
+            g = D - 1.0 - phi * D - phi * zc * D * D * m / s1
+            dg = 1.0 - phi - 2 * phi * zc * D * m / s1 - phi * zc * D * D * dm * zc / (s1 * s1)
+            return g, dg, m
+
+        scale = max(float(np.max(np.abs(zz), initial=1.0)), self.support[-1][1])
+        etas = 10 * scale * 0.5 ** np.arange(40)
+        D = np.ones(zz.shape, complex)
+        its = np.zeros(zz.shape, int)
+        for eta in list(etas) + [0.0] * 0:
+            zc = zz + 1j * eta
+            for _ in range(3):
+                g, dg, _m = G(D, zc)
+                D = D - g / dg
+        res = np.full(zz.shape, np.inf)
+        for k in range(maxit):
+            g, dg, m = G(D, zz)
+            res = np.abs(g) / (np.abs(D) + 1.0)
+            if np.all(res <= tol):
+                break
+            step = np.where(res <= tol, 0, g / dg)
+            D = D - step
+            its += res > tol
+        g, dg, m = G(D, zz)
+        res = np.abs(g) / (np.abs(D) + 1.0)
+        out = (D * m / s1)
+        out = np.where(lower.ravel(), np.conj(out), out).reshape(z.shape)
+        real = z.imag == 0
+        inside = self._in_support(z.real) & real
+        out = np.where(real & ~inside, out.real + 0j, out)
+        out = out[()] if out.ndim == 0 else out
+        return (out, {"residual": res.reshape(z.shape), "iterations": its.reshape(z.shape), "D": D}) if return_info else out
+
+    # ------------------------------------------------------------ other views
+    def gram(self):
+        """Spectrum of the Gram matrix ``FFᵀ/n`` (``n × n``)."""
+        return _LinkedView(self, scale=1.0, label="F F^T / n  (n x n)")
+
+    def kernel(self):
+        """Spectrum of the conjugate kernel ``FFᵀ/N`` (``n × n``) of [Ba22]: ``(n/N)·`` the Gram spectrum."""
+        return _LinkedView(self, scale=1.0 / self.ratio, label="F F^T / N  (n x n, conjugate kernel)")
+
+    # ------------------------------------------------------------ outliers
+    def outliers(self, spikes=None):
+        """The mean outlier (``μ₀ ≠ 0``, finite sizes) plus population spikes if given."""
+        out = SampleCovariance.outliers(self, spikes) if spikes is not None else []
+        if self.mu0 == 0 or self.N is None:
+            return out
+        target = 1.0 / (self.N * self.mu0**2)
+        edge = self.support[-1][1]
+
+        def D(lam):
+            lam = np.atleast_1d(lam).astype(float)
+            m = np.real(self.stieltjes(lam + 0j))
+            mc = np.real(self.companion_stieltjes(lam + 0j))
+            return lam * m * mc
+
+        from scipy.optimize import brentq
+
+        lo = edge * (1 + 1e-9) + 1e-12
+        hi = max(2.0 * edge, 2.0 * self.N * self.mu0**2 + 2 * edge)
+        naive = self.N * self.mu0**2
+        if D(lo)[0] <= target:
+            return out
+        lam = brentq(lambda x: D(x)[0] - target, lo, hi, xtol=1e-12 * hi)
+        out.append(Outlier(location=float(lam), overlap=None, source="mean",
+                           info={"mu0": self.mu0, "naive": naive, "equation": "lambda m(lambda) m_(lambda) = 1/(N mu0^2)"}))
+        return out
+
+    # ------------------------------------------------------------ simulation
+    def simulate(self, seed=None, d=None, return_features=False):
+        """Draw ``X``, ``W₀`` and return the :class:`EmpiricalSpectrum` of ``FᵀF/n``.
+
+        ``d`` sets the input dimension when built :meth:`from_ratios` (then
+        ``n = round(d·n/d)``, ``N = round(d·N/d)``); with integer sizes it must be omitted or equal.
+        """
+        from ..empirical.spectrum import EmpiricalSpectrum
+
+        if d is None:
+            if self.d is None:
+                raise ValueError("d is required to simulate a ConjugateKernel built from ratios")
+            n, d, N = self.n, self.d, self.N
+        else:
+            d = check_size("d", d)
+            n, N = max(1, round(d * self.n_over_d)), max(1, round(d * self.N_over_d))
+        rng = as_generator(seed)
+        X = rng.standard_normal((n, d))
+        W = rng.standard_normal((N, d))
+        if self.weights == "gaussian":
+            W /= np.sqrt(d)
+        else:
+            W /= np.linalg.norm(W, axis=1, keepdims=True)
+        F = np.asarray(self.activation(X @ W.T), float)
+        if N <= n:
+            ev = np.linalg.eigvalsh(F.T @ F / n)
+        else:
+            ev = np.concatenate([np.zeros(N - n), np.linalg.eigvalsh(F @ F.T / n)])
+        emp = EmpiricalSpectrum(ev, matrix_label=f"F^T F / n, n={n}, d={d}, N={N}")
+        return (emp, F) if return_features else emp
+
+
+class _LinkedView(Spectrum):
+    """Companion (Gram) view of a sample covariance, scaled by ``scale``: eigenvalues ``scale·λ`` of ``FFᵀ/n``."""
+
+    def __init__(self, parent, scale, label):
+        self.parent = parent
+        self.scale = float(scale)
+        self.matrix_label = label
+
+    def __repr__(self):
+        return f"<{self.matrix_label} view of {self.parent!r}>"
+
+    @property
+    def support(self):
+        return [(a * self.scale, b * self.scale) for a, b in self.parent.support]
+
+    @property
+    def atoms(self):
+        a0 = sum(m for l, m in self.parent.atoms if l == 0)
+        mass = 1.0 - self.parent.ratio * (1.0 - a0)
+        return [(0.0, float(mass))] if mass > 1e-15 else []
+
+    def stieltjes(self, z):
+        z = as_complex_array("z", z)
+        return self.parent.companion_stieltjes(z / self.scale) / self.scale
+
+    def outliers(self):
+        return [Outlier(o.location * self.scale, o.overlap, o.multiplicity, o.source, o.info)
+                for o in self.parent.outliers()]

@@ -1,0 +1,177 @@
+r"""Population spectra :math:`H` (the law of the eigenvalues of a population covariance).
+
+A :class:`Population` is a finite mixture of atoms :math:`H = \sum_k w_k \delta_{t_k}`
+with :math:`t_k \ge 0`. Continuous laws are represented by a high-order
+quadrature: on each support interval :math:`[a, b]` the nodes are
+:math:`t = a + (b-a)(1-\cos\theta)/2` with Gauss–Legendre nodes in
+:math:`\theta \in [0, \pi]` and weights :math:`\rho(t)\,dt/d\theta`, which
+turns square-root (and inverse square-root) edges into smooth integrands.
+The intervals that were discretized are remembered in
+``continuous_support``: the support solver (:mod:`.support`) uses them to tell
+the spurious gaps between neighbouring quadrature nodes from genuine gaps.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_int, check_nonnegative, check_positive, check_real
+
+__all__ = ["Population"]
+
+
+class Population:
+    """A population spectrum :math:`H = \\sum_k w_k \\delta_{t_k}` (``t_k >= 0``).
+
+    Parameters
+    ----------
+    atoms : array_like
+        Locations ``t_k >= 0`` (covariance eigenvalues), finite.
+    weights : array_like, optional
+        Non-negative finite weights (default: equal); normalized to sum 1.
+    continuous_support : sequence of (a, b), optional
+        Intervals on which the atoms discretize a continuous law (set by
+        :meth:`from_law` / :meth:`from_density`; leave empty for a genuinely
+        discrete population).
+
+    Examples
+    --------
+    >>> from rmt_spectra.equivalents import Population
+    >>> H = Population([1.0, 4.0], [0.5, 0.5])
+    >>> H.moment(1)
+    2.5
+    """
+
+    def __init__(self, atoms, weights=None, *, continuous_support=(), discretization_error=0.0):
+        t = check_real("atoms", atoms, allow_array=True).astype(float).ravel()
+        if t.size == 0:
+            raise ValueError("atoms must not be empty")
+        if np.any(t < 0):
+            raise ValueError("atoms must be >= 0 (covariance eigenvalues), got a negative atom")
+        if weights is None:
+            w = np.full(t.size, 1.0 / t.size)
+        else:
+            w = check_real("weights", weights, allow_array=True).astype(float).ravel()
+            if w.shape != t.shape:
+                raise ValueError(f"weights must have the same length as atoms ({t.size}), got {w.size}")
+            if np.any(w < 0):
+                raise ValueError("weights must be >= 0")
+            total = w.sum()
+            if not total > 0:
+                raise ValueError("weights must have a positive sum")
+            w = w / total
+        keep = w > 0
+        t, w = t[keep], w[keep]
+        order = np.argsort(t, kind="stable")
+        self.atoms = t[order]
+        self.weights = w[order]
+        cs = []
+        for ab in continuous_support:
+            a, b = float(ab[0]), float(ab[1])
+            if not (np.isfinite(a) and np.isfinite(b) and b > a):
+                raise ValueError(f"continuous_support intervals must be finite with a < b, got {ab!r}")
+            cs.append((a, b))
+        self.continuous_support = cs
+        self.discretization_error = float(discretization_error)
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def from_law(cls, law, n_nodes: int = 1000):
+        """Discretize a spectrum of the package (continuous part by quadrature, atoms kept).
+
+        ``n_nodes`` quadrature nodes in all, shared between the support
+        intervals in proportion to their mass (at least 16 each).
+        """
+        n_nodes = check_int("n_nodes", n_nodes, minimum=2)
+        if not hasattr(law, "support") or not hasattr(law, "pdf"):
+            raise TypeError(f"law must be a Spectrum (with support and pdf), got {type(law).__name__}")
+        atoms = [(float(l), float(m)) for l, m in law.atoms]
+        intervals = [(float(a), float(b)) for a, b in law.support if b > a]
+        cont_mass = max(0.0, 1.0 - sum(m for _, m in atoms))
+        ts, ws, cs = [l for l, _ in atoms], [m for _, m in atoms], []
+        if intervals and cont_mass > 0:
+            # mass of each interval by a cheap preliminary quadrature
+            masses = []
+            for a, b in intervals:
+                tt, ww = _theta_nodes(a, b, 64)
+                masses.append(max(float(np.sum(law.pdf(tt) * ww)), 1e-300))
+            masses = np.array(masses) / sum(masses)
+            for (a, b), frac in zip(intervals, masses):
+                k = max(16, int(round(n_nodes * frac)))
+                tt, ww = _theta_nodes(a, b, k)
+                ts.extend(tt)
+                ws.extend(law.pdf(tt) * ww)
+                cs.append((a, b))
+        raw = float(np.sum(ws))
+        if np.any(np.asarray(ts) < 0):
+            raise ValueError("law must be supported on [0, inf) to be a population spectrum")
+        return cls(np.array(ts), np.array(ws), continuous_support=cs, discretization_error=abs(raw - 1.0))
+
+    @classmethod
+    def from_density(cls, pdf, interval, n_nodes: int = 1000):
+        """Discretize a density ``pdf`` on ``interval = (a, b)``, ``0 <= a < b`` (normalized here)."""
+        n_nodes = check_int("n_nodes", n_nodes, minimum=2)
+        if not callable(pdf):
+            raise TypeError("pdf must be callable")
+        try:
+            a, b = interval
+        except (TypeError, ValueError):
+            raise TypeError("interval must be a pair (a, b)") from None
+        a = check_nonnegative("interval[0]", a)
+        b = check_real("interval[1]", b)
+        if not b > a:
+            raise ValueError(f"interval must satisfy 0 <= a < b, got {interval!r}")
+        tt, ww = _theta_nodes(a, b, n_nodes)
+        vals = np.asarray(pdf(tt), float)
+        if vals.shape != tt.shape or not np.all(np.isfinite(vals)) or np.any(vals < 0):
+            raise ValueError("pdf must return finite non-negative values on the interval")
+        return cls(tt, vals * ww, continuous_support=[(a, b)])
+
+    def affine(self, scale, shift=0.0):
+        """The law of ``scale·t + shift`` (``scale > 0``, result must stay ``>= 0``)."""
+        scale = check_positive("scale", scale)
+        shift = check_real("shift", shift)
+        if self.atoms[0] * scale + shift < 0:
+            raise ValueError("shift makes an atom negative; a population spectrum lives on [0, inf)")
+        cs = [(a * scale + shift, b * scale + shift) for a, b in self.continuous_support]
+        return Population(self.atoms * scale + shift, self.weights, continuous_support=cs,
+                          discretization_error=self.discretization_error)
+
+    # ------------------------------------------------------------ properties
+    def __len__(self):
+        return self.atoms.size
+
+    def __repr__(self):
+        return f"Population({self.atoms.size} atoms in [{self.atoms[0]:.4g}, {self.atoms[-1]:.4g}], mean={self.mean():.4g})"
+
+    @property
+    def mass_at_zero(self) -> float:
+        """``H({0})``."""
+        return float(self.weights[self.atoms == 0].sum())
+
+    def moment(self, k: int) -> float:
+        """``∫ t^k dH(t)``."""
+        k = check_int("k", k, minimum=0)
+        return float(np.sum(self.weights * self.atoms**k))
+
+    def mean(self) -> float:
+        return self.moment(1)
+
+    def var(self) -> float:
+        return self.moment(2) - self.moment(1) ** 2
+
+    def distinct(self):
+        """Distinct positive atoms and their total weights (zeros dropped)."""
+        pos = self.atoms > 0
+        t, w = self.atoms[pos], self.weights[pos]
+        if t.size == 0:
+            return t, w
+        uniq, inv = np.unique(t, return_inverse=True)
+        return uniq, np.bincount(inv, weights=w)
+
+
+def _theta_nodes(a, b, n):
+    """Gauss–Legendre in θ on [0, π] mapped by t = a + (b-a)(1-cos θ)/2: nodes and dt-weights."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    theta = 0.5 * np.pi * (x + 1.0)
+    t = a + (b - a) * 0.5 * (1.0 - np.cos(theta))
+    return t, 0.5 * np.pi * w * 0.5 * (b - a) * np.sin(theta)

@@ -1,0 +1,412 @@
+r"""Solvers for the Silverstein equation (kept apart from the models that use it).
+
+For a population :math:`H` and ratio :math:`c = p/n`, the companion Stieltjes
+transform :math:`\underline m(z)` solves
+:math:`z = -1/\underline m + c\int t\,dH(t)/(1 + t\underline m)`. All solvers
+work in :math:`u = -1/\underline m`, where the equation is
+
+.. math:: F(u) = u - z + c\mu_1 + c\int\frac{t^2\,dH(t)}{u - t} = 0,\qquad
+          F'(u) = 1 - c\int\frac{t^2\,dH(t)}{(u-t)^2},
+
+(monic polynomial of degree ``K+1`` for ``K`` positive atoms; ``Im u > 0`` ⟺
+``Im m̲ > 0``; ``u = 0`` is the pole of ``m̲`` at an atom at 0; ``u ≈ z − cμ₁``
+at infinity).
+
+Methods (``method=`` of :func:`solve_silverstein`):
+
+``"polynomial"``
+    all ``K+1`` roots at once (batched companion matrices through
+    ``np.linalg.eigvals``), branch ``Im u > 0``, polished by Newton; default for
+    ``K <= 10`` atoms.
+``"newton"``
+    vectorized Newton. Off the axis: continuation in ``Im z`` (a geometric
+    ladder of heights ``η`` from far above down to the target, a few Newton
+    steps per rung, all points at once). On the real axis inside the support:
+    on each support interval, ``u`` is an analytic function of the angle
+    ``θ`` (``x = a + (b−a) sin²(θ/2)``; the square-root edges become
+    analytic); ``u`` is solved at nested Chebyshev nodes in ``θ`` (edges known
+    exactly from :mod:`.support`, 7 interior nodes by continuation, then
+    doubling with interpolated starts) until the interpolant is accurate, then
+    interpolated to all points and polished by Newton directly at ``η = 0``.
+    Steps that would cross to ``Im u <= 0`` are shortened.
+``"picard"``
+    the damped fixed-point iteration of most research code (baseline only).
+
+Real ``z`` outside the support is always solved on the real line by a
+bracketed Newton/bisection inside the gap's ``u``-interval (where ``x(u)`` is
+increasing): the branch is right by construction.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import as_complex_array
+from .support import bracketed_newton, silverstein_choi
+
+__all__ = ["SolverInfo", "solve_silverstein", "picard_solve", "ConvergenceWarning"]
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """Some points did not reach the requested residual."""
+
+
+@dataclass
+class SolverInfo:
+    """Per-point diagnostics of a Silverstein solve.
+
+    ``residual`` is the relative residual ``|F(u)|/(|u| + |z| + cμ₁)``;
+    ``branch_ok`` checks ``Im m̲ > 0`` (``Im z > 0`` or inside the support) or
+    real ``m̲`` with ``x'(u) > 0`` (outside the support).
+    """
+
+    u: np.ndarray
+    residual: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    branch_ok: np.ndarray
+    method: str
+
+    @property
+    def max_residual(self) -> float:
+        return float(np.max(self.residual, initial=0.0))
+
+
+class _Prep:
+    """Population data in the form the solvers use."""
+
+    def __init__(self, population, ratio):
+        self.t, self.om = population.distinct()
+        self.c = float(ratio)
+        self.a = self.c * self.om * self.t**2
+        self.b = float(self.c * np.sum(self.om * self.t))
+        self.K = self.t.size
+
+    def s12(self, u, deriv=True):
+        """Σ a/(u−t) and Σ a/(u−t)² (real arithmetic inside: faster than complex)."""
+        ur, ui = u.real[:, None], u.imag
+        dr = ur - self.t[None, :]
+        inv = 1.0 / (dr * dr + (ui * ui)[:, None])
+        p = dr * inv
+        s1 = p @ self.a - 1j * ui * (inv @ self.a)
+        if not deriv:
+            return s1, None
+        s2 = (p * p) @ self.a - ui * ui * ((inv * inv) @ self.a) - 2j * ui * ((p * inv) @ self.a)
+        return s1, s2
+
+    def F(self, u, z):
+        return u - z + self.b + self.s12(u, deriv=False)[0]
+
+    def scale(self, u, z):
+        return np.abs(u) + np.abs(z) + self.b + 1e-300
+
+
+def _newton(P, z, u, tol, maxit, upper, check_first=False):
+    """Masked vectorized Newton; ``upper`` marks points that must keep Im u > 0.
+
+    ``check_first``: the start is expected to be already converged (interpolated):
+    evaluate the residual alone first (half the cost of a Newton step).
+    """
+    u = u.astype(complex).copy()
+    its = np.zeros(z.shape, int)
+    res = np.full(z.shape, np.inf)
+    active = np.ones(z.shape, bool)
+    if check_first and u.size:
+        res = _residual(P, u, z)
+        active = ~(res <= tol)
+    for _ in range(maxit + 1):
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            break
+        ua, za = u[idx], z[idx]
+        s1, s2 = P.s12(ua)
+        F = ua - za + P.b + s1
+        r = np.abs(F) / P.scale(ua, za)
+        res[idx] = r
+        ok = r <= tol
+        active[idx[ok]] = False
+        if _ == maxit:
+            break
+        keep = ~ok
+        idx, ua, F, s2 = idx[keep], ua[keep], F[keep], s2[keep]
+        with np.errstate(all="ignore"):
+            un = ua - F / (1.0 - s2)
+        bad = ~np.isfinite(un)
+        un = np.where(bad, ua + 0.5j * (np.abs(ua) + 1.0), un)
+        up = upper[idx]
+        cross = up & (un.imag <= 0)
+        un = np.where(cross, un.real + 0.2j * ua.imag, un)
+        # tiny steps: stop (the residual is reported as is)
+        stall = np.abs(un - ua) <= 1e-16 * np.abs(ua)
+        u[idx] = un
+        its[idx] += 1
+        active[idx[stall]] = False
+    # final residual for points updated last
+    return u, its, res
+
+
+def _residual(P, u, z):
+    if u.size == 0:
+        return np.zeros(0)
+    return np.abs(P.F(u, z)) / P.scale(u, z)
+
+
+def _continuation(P, z, tol, maxit, levels=None):
+    """Ladder in Im z from far above to the target heights (all points at once)."""
+    if z.size == 0:
+        return z.astype(complex), np.zeros(0, int), np.zeros(0)
+    scale = max(float(np.max(np.abs(z))), P.b, float(P.t[-1]) * (1 + P.c), 1.0)
+    eta0 = 10.0 * scale
+    if levels is None:
+        levels = int(np.ceil(np.log(1e-10) / np.log(0.45)))
+    etas = eta0 * 0.45 ** np.arange(levels)
+    u = z + 1j * eta0 - P.b
+    its = np.zeros(z.shape, int)
+    upper = np.ones(z.shape, bool)
+    for eta in etas:
+        zl = z + 1j * eta
+        u, k, _ = _newton(P, zl, u, 1e-14, 2, upper)
+        its += k
+    u, k, res = _newton(P, z, u, tol, maxit, upper)
+    return u, its + k, res
+
+
+def _bary(theta_nodes, f_nodes, theta):
+    """Barycentric interpolation on Chebyshev–Lobatto nodes (in θ)."""
+    n = theta_nodes.size - 1
+    w = (-1.0) ** np.arange(n + 1)
+    w[0] *= 0.5
+    w[-1] *= 0.5
+    d = theta[:, None] - theta_nodes[None, :]
+    exact = d == 0
+    d = np.where(exact, 1.0, d)
+    q = w / d
+    out = (q @ f_nodes) / q.sum(axis=1)
+    hit = exact.any(axis=1)
+    if hit.any():
+        out[hit] = f_nodes[np.argmax(exact[hit], axis=1)]
+    return out
+
+
+def _lobatto_theta(n):
+    return 0.5 * np.pi * (1.0 - np.cos(np.pi * np.arange(n + 1) / n))
+
+
+def _solve_inside(P, x, sup, tol, maxit):
+    """Real points inside the support: coarse Chebyshev-in-θ solve, interpolate, Newton at η = 0."""
+    u = np.zeros(x.shape, complex)
+    its = np.zeros(x.shape, int)
+    res = np.full(x.shape, np.inf)
+    for (xa, xb), ua, ub in zip(sup.intervals, sup.u_left, sup.u_right):
+        sel = np.nonzero((x > xa) & (x < xb))[0]
+        if sel.size == 0:
+            continue
+        if sel.size <= 16:
+            uu, k, r = _continuation(P, x[sel].astype(complex), tol, maxit)
+            u[sel], its[sel], res[sel] = uu, k, r
+            continue
+        L = xb - xa
+        theta = 2.0 * np.arcsin(np.sqrt(np.clip((x[sel] - xa) / L, 0.0, 1.0)))
+        n = 8
+        th = _lobatto_theta(n)
+        xs = xa + L * np.sin(0.5 * th[1:-1]) ** 2
+        ui, _, _ = _continuation(P, xs.astype(complex), 1e-14, 60)
+        f = np.concatenate([[ua], ui, [ub]]).astype(complex)
+        spread = max(abs(ua), abs(ub), L, 1e-300)
+        while n < 512 and 2 * n < 4 * sel.size:
+            n2 = 2 * n
+            th2 = _lobatto_theta(n2)
+            new = th2[1::2]
+            guess = _bary(th, f, new)
+            xn = (xa + L * np.sin(0.5 * new) ** 2).astype(complex)
+            un, _, _ = _newton(P, xn, guess, 1e-14, 30, np.ones(new.shape, bool))
+            err = np.max(np.abs(un - guess)) / spread
+            f2 = np.empty(n2 + 1, complex)
+            f2[0::2], f2[1::2] = f, un
+            th, f, n = th2, f2, n2
+            if err < 1e-9:
+                break
+        guess = _bary(th, f, theta)
+        uu, k, r = _newton(P, x[sel].astype(complex), guess, tol, maxit, np.ones(sel.size, bool), check_first=True)
+        u[sel], its[sel], res[sel] = uu, k, r
+    return u, its, res
+
+
+def _solve_outside(P, x, sup):
+    """Real points outside the support: the real root in the gap's u-interval (x(u) increasing)."""
+    gaps_lo = np.concatenate([[-np.inf], sup.u_right])
+    gaps_hi = np.concatenate([sup.u_left, [np.inf]])
+    edges_lo = np.concatenate([[-np.inf], [b for _, b in sup.intervals]])
+    k = np.searchsorted(edges_lo, x, side="right") - 1  # gap index
+    lo, hi = gaps_lo[k].copy(), gaps_hi[k].copy()
+    # finite brackets for the unbounded gaps: x(u) >= u right of the atoms, x(u) ∈ [u, u + cμ₁] for u < 0
+    first = k == 0
+    lo[first] = np.minimum(x[first], 0.0) - P.b - 1.0
+    hi[first] = np.minimum(hi[first], np.maximum(x[first], 0.0) + 1.0)
+    last = k == len(sup.intervals)
+    hi[last] = np.maximum(x[last], lo[last]) + 1.0
+
+    def fun(u, idx):
+        R = 1.0 / (u[:, None] - P.t[None, :])
+        s1 = R @ P.a
+        s2 = (R * R) @ P.a
+        return u + P.b + s1 - x[idx], 1.0 - s2
+
+    u, its = bracketed_newton(fun, lo, hi, increasing=True, tol=1e-16)
+    # exactly at an edge the root is double (x'(u) = 0): use the critical point itself
+    for e, ue in zip([a for a, _ in sup.intervals] + [b for _, b in sup.intervals],
+                     list(sup.u_left) + list(sup.u_right)):
+        at = np.abs(x - e) <= 4 * np.finfo(float).eps * max(abs(e), 1e-300)
+        u[at] = ue
+    return u.astype(complex), its
+
+
+def _solve_polynomial(P, z):
+    """All roots of the degree-(K+1) polynomial, branch Im u > 0 (z in the closed upper half-plane)."""
+    q = np.poly(P.t)  # Π(u − t_k), highest degree first
+    C0 = np.polymul([1.0, P.b], q)
+    for k in range(P.K):
+        r, _ = np.polydiv(q, [1.0, -P.t[k]])
+        C0 = np.polyadd(C0, P.a[k] * r)
+    C1 = np.concatenate([[0.0], q])  # coefficient of −z
+    coeffs = C0[None, :] - z[:, None] * C1[None, :]  # (nz, K+2), monic
+    deg = P.K + 1
+    comp = np.zeros((z.size, deg, deg), complex)
+    comp[:, 0, :] = -coeffs[:, 1:] / coeffs[:, :1]
+    if deg > 1:
+        comp[:, np.arange(1, deg), np.arange(deg - 1)] = 1.0
+    roots = np.linalg.eigvals(comp)
+    pick = np.argmax(roots.imag, axis=1)
+    return roots[np.arange(z.size), pick]
+
+
+def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=60, support=None, strict=False):
+    """Solve the Silverstein equation at every ``z`` (closed upper half-plane, vectorized).
+
+    Parameters
+    ----------
+    population : Population
+    ratio : float
+        ``c = p/n``.
+    z : complex array_like
+        Points with ``Im z >= 0``; real points give the boundary value ``m̲(x + i0)``.
+    method : {"auto", "polynomial", "newton", "picard"}
+    tol : float
+        Target relative residual; points above ``max(tol, 1e-10)`` raise a
+        :class:`ConvergenceWarning` (or ``RuntimeError`` with ``strict=True``).
+    support : SupportInfo, optional
+        Precomputed :func:`silverstein_choi` result.
+
+    Returns
+    -------
+    m_companion : ndarray
+        ``m̲(z)`` (same shape as ``z``; ``inf`` where ``u = 0``).
+    info : SolverInfo
+    """
+    z = as_complex_array("z", z)
+    if method not in ("auto", "polynomial", "newton", "picard"):
+        raise ValueError(f"method must be one of 'auto', 'polynomial', 'newton', 'picard', got {method!r}")
+    if np.any(z.imag < 0):
+        raise ValueError("z must lie in the closed upper half-plane (Im z >= 0); use conjugation below")
+    P = _Prep(population, ratio)
+    shape = z.shape
+    zf = z.ravel()
+    if method == "auto":
+        method = "polynomial" if P.K <= 10 else "newton"
+    sup = support if support is not None else silverstein_choi(population, ratio)
+    u = np.zeros(zf.shape, complex)
+    its = np.zeros(zf.shape, int)
+    res = np.zeros(zf.shape)
+    real = zf.imag == 0
+    xr = zf.real
+    inside = np.zeros(zf.shape, bool)
+    for a, b in sup.intervals:
+        inside |= real & (xr > a) & (xr < b)
+    outside = real & ~inside
+    upper = ~outside
+    if outside.any():
+        uo, ko = _solve_outside(P, xr[outside], sup)
+        u[outside], its[outside] = uo, ko
+        res[outside] = _residual(P, uo, zf[outside])
+    idx = np.nonzero(upper)[0]
+    if idx.size:
+        if method == "picard":
+            uu, kk, rr = picard_solve(P, zf[idx], tol=tol)
+        elif method == "polynomial":
+            u0 = _solve_polynomial(P, zf[idx])
+            uu, kk, rr = _newton(P, zf[idx], u0, tol, maxit, np.ones(idx.size, bool))
+        else:
+            uu = np.zeros(idx.size, complex)
+            kk = np.zeros(idx.size, int)
+            rr = np.zeros(idx.size)
+            on = real[idx]
+            if on.any():
+                a1, a2, a3 = _solve_inside(P, xr[idx][on], sup, tol, maxit)
+                uu[on], kk[on], rr[on] = a1, a2, a3
+            off = ~on
+            if off.any():
+                a1, a2, a3 = _continuation(P, zf[idx][off], tol, maxit)
+                uu[off], kk[off], rr[off] = a1, a2, a3
+        # fallback for stragglers: full continuation
+        bad = ~(rr <= max(tol, 1e-10)) | ~(uu.imag > 0)
+        if bad.any() and method != "picard":
+            a1, a2, a3 = _continuation(P, zf[idx][bad], tol, 200, levels=80)
+            better = (a3 < rr[bad]) | ~(uu[bad].imag > 0)
+            sel = np.nonzero(bad)[0][better]
+            uu[sel], kk[sel], rr[sel] = a1[better], kk[sel] + a2[better], a3[better]
+        u[idx], its[idx], res[idx] = uu, kk, rr
+    # branch check
+    branch_ok = np.ones(zf.shape, bool)
+    branch_ok[upper] = u[upper].imag > 0
+    if outside.any():
+        uo = u[outside].real
+        R = 1.0 / (uo[:, None] - P.t[None, :])
+        branch_ok[outside] = 1.0 - (R * R) @ P.a >= -1e-8
+    converged = (res <= max(tol, 1e-10)) & branch_ok
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(u == 0, np.inf + 0j, -1.0 / np.where(u == 0, 1.0, u))
+    m = np.where(outside, m.real + 0j, m)
+    info = SolverInfo(u.reshape(shape), res.reshape(shape), its.reshape(shape), converged.reshape(shape),
+                      branch_ok.reshape(shape), method)
+    if not converged.all():
+        msg = (f"Silverstein solver ({method}): {int((~converged).sum())} of {converged.size} points did not converge "
+               f"(max residual {np.max(res):.3g}, wrong branch at {int((~branch_ok).sum())})")
+        if strict:
+            raise RuntimeError(msg)
+        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+    return m.reshape(shape), info
+
+
+def picard_solve(P, z, *, damping=0.5, tol=1e-10, maxit=100000, eta=0.0):
+    """Baseline: damped fixed point ``m̲ ← (1−α)m̲ + α·(−1/(z − c∫t dH/(1 + t m̲)))``,
+    one point after the other with warm starts along the grid (points in the given order).
+
+    ``P`` is a population-ratio pair prepared by ``_Prep`` (or a ``(population, ratio)`` tuple).
+    Returns ``(u, iterations, residual)`` with ``u = −1/m̲``.
+    """
+    if isinstance(P, tuple):
+        P = _Prep(*P)
+    z = np.asarray(z, complex) + 1j * eta
+    wt = P.c * P.om * P.t
+    t = P.t
+    m = -1.0 / (z[0] + 1j) if z.size else 0j
+    out = np.zeros(z.shape, complex)
+    its = np.zeros(z.shape, int)
+    res = np.zeros(z.shape)
+    for j, zj in enumerate(z):
+        if np.imag(m) <= 0:
+            m = complex(np.real(m), 1e-3)
+        for k in range(maxit):
+            mn = -1.0 / (zj - np.sum(wt / (1.0 + t * m)))
+            m = (1 - damping) * m + damping * mn
+            if k % 10 == 9:
+                u = -1.0 / m
+                F = u - zj + P.b + np.sum(P.a / (u - t))
+                if abs(F) / (abs(u) + abs(zj) + P.b) <= tol:
+                    break
+        u = -1.0 / m
+        out[j], its[j] = u, k + 1
+        res[j] = abs(u - zj + P.b + np.sum(P.a / (u - t))) / (abs(u) + abs(zj) + P.b)
+    return out, its, res

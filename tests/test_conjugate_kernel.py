@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+import rmt_spectra as rs
+from rmt_spectra.equivalents import ConjugateKernel, Population, SampleCovariance
+
+
+@pytest.mark.parametrize("act", ["tanh", "relu", "erf"])
+@pytest.mark.parametrize("sizes", [(400, 200, 100), (100, 200, 400)])
+def test_scalar_fast_path_agrees_with_silverstein(act, sizes):
+    ck = ConjugateKernel(act, *sizes)
+    sup = ck.support
+    x = np.concatenate([np.linspace(sup[0][0] - 0.5, sup[-1][1] + 1, 60), np.linspace(*sup[0], 40)[1:-1]])
+    x = x[np.abs(x) > 1e-3]
+    z = np.concatenate([x + 0j, x + 0.05j, [1 + 1j, 3 - 0.2j]])
+    m1, info = ck.stieltjes(z, return_info=True)
+    m2, info2 = ck.stieltjes_scalar(z, return_info=True)
+    assert np.max(np.abs(m1 - m2) / np.abs(m1)) < 1e-8
+    assert info.max_residual < 1e-12 and info2["residual"].max() < 1e-12
+    assert ck.cdf(np.inf) == pytest.approx(1.0, abs=1e-8)
+
+
+def test_population_is_shifted_scaled_mp():
+    ck = ConjugateKernel("tanh", 400, 100, 200)  # N > d: MP atom at 0 becomes an atom at mu_star^2
+    g = rs.gaussian_moments("tanh")
+    H = ck.population
+    assert H.mean() == pytest.approx(g.mu1**2 + g.mu_star**2, rel=1e-10)
+    t, w = H.atoms, H.weights
+    assert w[np.isclose(t, g.mu_star**2)].sum() == pytest.approx(1 - 100 / 200, abs=1e-12)
+    assert ck.ratio == pytest.approx(200 / 400)
+
+
+def test_views_gram_and_kernel():
+    n, d, N = 300, 200, 600  # N > n: FᵀF/n has an atom 1 − n/N at 0
+    ck = ConjugateKernel("tanh", n, d, N)
+    gram, kern = ck.gram(), ck.kernel()
+    assert ck.atoms == [(0.0, pytest.approx(1 - n / N))]
+    assert gram.atoms == []
+    assert kern.support[0][1] == pytest.approx(ck.support[0][1] * n / N)
+    assert gram.cdf(np.inf) == pytest.approx(1.0, abs=1e-8)
+    assert kern.cdf(np.inf) == pytest.approx(1.0, abs=1e-8)
+    # trace identity: N·mean(FᵀF/n) = n·mean(FFᵀ/n)
+    assert N * ck.mean() == pytest.approx(n * gram.mean(), rel=1e-5)  # gram.mean: inherited Chebyshev quadrature (~1e-6)
+    assert kern.mean() == pytest.approx(gram.mean() * n / N, rel=1e-6)
+    assert "F F^T / N" in kern.matrix_label and "F F^T / n" in gram.matrix_label
+    emp, F = ck.simulate(seed=1, return_features=True)
+    ev = np.linalg.eigvalsh(F @ F.T / N)
+    assert rs.compare(kern, rs.EmpiricalSpectrum(ev)).ks < 0.05
+
+
+@pytest.mark.parametrize("act", ["tanh", "relu", "erf"])
+def test_simulation_small(act):
+    ck = ConjugateKernel(act, 800, 400, 400)
+    cmp = rs.compare(ck, ck.simulate(seed=0))
+    # KS for N = 400 eigenvalues ~ log N / N ≈ 0.015 plus O(1/N) bias; 0.03 leaves room for fluctuations
+    assert cmp.ks < 0.03
+    assert cmp.stieltjes_error < 0.03
+
+
+def test_relu_mean_outlier():
+    ck = ConjugateKernel("relu", 1000, 500, 500)
+    (o,) = ck.outliers()
+    assert o.source == "mean"
+    top = np.mean([ck.simulate(seed=s).eigenvalues[-1] for s in range(3)])
+    # N mu0^2 = 79.58; BBP-type prediction 80.09; seed-to-seed std of the top eigenvalue ≈ 0.4
+    assert abs(top - o.location) < 0.8
+    assert ConjugateKernel("tanh", 1000, 500, 500).outliers() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("act", ["tanh", "relu", "erf"])
+def test_ks_shrinks_with_size(act):
+    ks = []
+    for scale in (1, 4):
+        ck = ConjugateKernel(act, 500 * scale, 250 * scale, 250 * scale)
+        ks.append(np.mean([rs.compare(ck, ck.simulate(seed=s)).ks for s in range(2)]))
+    # KS ~ log N / N: a factor ≈ 3 expected from N = 250 to 1000
+    assert ks[1] < 0.6 * ks[0]
+    assert ks[1] < 0.01
+
+
+@pytest.mark.slow
+def test_stieltjes_error_decays_like_one_over_N():
+    z = 0.7 + 0.3j
+    sizes = [100, 200, 400]
+    errs = []
+    for N in sizes:
+        ck = ConjugateKernel("tanh", 2 * N, N, N)
+        m = ck.stieltjes(z)
+        errs.append(np.mean([abs(ck.simulate(seed=s).stieltjes(z) - m) for s in range(6)]))
+    slope = np.polyfit(np.log(sizes), np.log(errs), 1)[0]
+    # bias and fluctuations of a linear statistic are both O(1/N): slope −1; band ±0.45 for 6 seeds
+    assert -1.45 < slope < -0.55, (slope, errs)
+
+
+def test_from_ratios_and_bad_input():
+    ck = ConjugateKernel.from_ratios("tanh", 2.0, 1.0)
+    ck2 = ConjugateKernel("tanh", 400, 200, 200)
+    assert np.allclose(ck.support, ck2.support)
+    assert ck.outliers() == []
+    with pytest.raises(ValueError, match="d is required"):
+        ck.simulate(seed=0)
+    assert ck.simulate(seed=0, d=50).size == 50
+    with pytest.raises(ValueError, match="weights"):
+        ConjugateKernel("tanh", 10, 10, 10, weights="uniform")
+    with pytest.raises(ValueError, match="n"):
+        ConjugateKernel("tanh", 0, 10, 10)
+    with pytest.raises(TypeError):
+        ConjugateKernel("tanh", 10.5, 10, 10)
+    with pytest.raises(ValueError, match="n_over_d"):
+        ConjugateKernel.from_ratios("tanh", -1.0, 1.0)
+    with pytest.raises(TypeError):
+        ConjugateKernel(3.0, 10, 10, 10)
