@@ -76,6 +76,8 @@ class SolverInfo:
 
 #: rows of the (points × atoms) blocks in :meth:`_Prep.s12` (~0.5 MB per buffer at 1000 atoms)
 _BLOCK = 64
+#: ratio between successive heights of the Im z continuation ladder
+_LADDER = 0.25
 
 
 class _Prep:
@@ -191,8 +193,8 @@ def _continuation(P, z, tol, maxit, levels=None):
     scale = max(float(np.max(np.abs(z))), P.b, float(P.t[-1]) * (1 + P.c), 1.0)
     eta0 = 10.0 * scale
     if levels is None:
-        levels = int(np.ceil(np.log(1e-10) / np.log(0.45)))
-    etas = eta0 * 0.45 ** np.arange(levels)
+        levels = int(np.ceil(np.log(1e-10) / np.log(_LADDER)))
+    etas = eta0 * _LADDER ** np.arange(levels)
     u = z + 1j * eta0 - P.b
     its = np.zeros(z.shape, int)
     upper = np.ones(z.shape, bool)
