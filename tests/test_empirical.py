@@ -121,6 +121,12 @@ def test_compare_reports_outliers_and_edge():
     assert match.rel_error == pytest.approx(0.05 / 3)
     assert res.bulk_edge_measured < 2.2
     assert "outlier" in str(res)
+    # the matched outlier is left out of the bulk distances (and counts with exclude_outliers=False)
+    kept = rs.compare(Spiked(), eig, exclude_outliers=False)
+    assert res.size == 399 and kept.size == 400
+    assert res.w1 == pytest.approx(rs.empirical.wasserstein1(law, np.sort(eig)[:-1]), rel=1e-12)
+    assert kept.w1 == pytest.approx(rs.empirical.wasserstein1(law, eig), rel=1e-12)
+    assert kept.w1 > res.w1 and kept.ks > res.ks
     assert set(res.as_dict()) >= {"ks", "w1", "stieltjes_error", "outliers"}
 
 

@@ -9,7 +9,9 @@ r"""Theory against simulation, in numbers.
 * ``stieltjes_error``: relative errors :math:`|m_p(z) - m(z)|/|m(z)|` at points
   off the axis (default: above the left edge, the centre and the right edge of
   the bulk at heights 0.1 and 0.5 of its width);
-* ``outliers``: each predicted outlier matched with a measured eigenvalue.
+* ``outliers``: each predicted outlier matched with a measured eigenvalue
+  (the largest eigenvalues for outliers above the bulk, the smallest below);
+  by default the matched eigenvalues are then left out of the three distances.
 
 Expected sizes, for reference: for eigenvalues of a ``p × p`` random matrix the
 KS distance to the limit is much smaller than for ``p`` i.i.d. draws (rigidity:
@@ -162,7 +164,7 @@ def _default_points(theory: Spectrum, empirical: EmpiricalSpectrum):
     return (xs[None, :] + 1j * ys[:, None]).ravel()
 
 
-def compare(theory: Spectrum, empirical, z=None, atom_tol=None) -> Comparison:
+def compare(theory: Spectrum, empirical, z=None, atom_tol=None, exclude_outliers=True) -> Comparison:
     """Compare a theoretical spectrum with an empirical one (see the module docstring).
 
     Parameters
@@ -176,6 +178,12 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None) -> Comparison:
     atom_tol : float, optional
         Eigenvalues this close to a theoretical atom are put on it (default:
         the empirical ``zero_tol``), so round-off zeros count in the atom.
+    exclude_outliers : bool, default True
+        Leave the eigenvalues matched to predicted outliers out of ``ks``,
+        ``w1`` and the Stieltjes errors (the bulk is compared with the remaining
+        ``p − k``): outliers carry vanishing mass in the limit law, and a single
+        outlier at distance ``L`` would otherwise add ``L/p`` to ``w1``.
+        Unpredicted eigenvalues beyond the bulk always count.
     """
     if not isinstance(theory, Spectrum):
         raise TypeError(f"theory must be a Spectrum (law or deterministic equivalent), got {type(theory).__name__}")
@@ -183,13 +191,6 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None) -> Comparison:
         empirical = EmpiricalSpectrum(empirical)
     tol = empirical.zero_tol if atom_tol is None else float(atom_tol)
     eig = _snap_to_atoms(empirical.eigenvalues, theory.atoms, tol)
-
-    ks = ks_distance(theory, eig)
-    w1 = wasserstein1(theory, eig)
-
-    z = _default_points(theory, empirical) if z is None else as_complex_array("z", z).ravel()
-    m_theory = np.asarray(theory.stieltjes(z), complex)
-    m_emp = EmpiricalSpectrum(eig).stieltjes(z)
 
     predicted = theory.outliers()
     right = max((b for _, b in theory.support), default=np.inf)
@@ -201,15 +202,24 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None) -> Comparison:
     i = 0
     for o in above:
         for _ in range(o.multiplicity):
-            matches.append(OutlierMatch(o.location, float(top[i]), o.source))
-            i += 1
+            if i < eig.size - 1:
+                matches.append(OutlierMatch(o.location, float(top[i]), o.source))
+                i += 1
     n_above = i
     j = 0
     for o in below:
         for _ in range(o.multiplicity):
-            matches.append(OutlierMatch(o.location, float(bottom[j]), o.source))
-            j += 1
+            if j < eig.size - n_above - 1:
+                matches.append(OutlierMatch(o.location, float(bottom[j]), o.source))
+                j += 1
     bulk_top = float(top[n_above]) if n_above < eig.size else np.nan
+    bulk = eig[j : eig.size - n_above] if exclude_outliers else eig
+
+    ks = ks_distance(theory, bulk)
+    w1 = wasserstein1(theory, bulk)
+    z = _default_points(theory, empirical) if z is None else as_complex_array("z", z).ravel()
+    m_theory = np.asarray(theory.stieltjes(z), complex)
+    m_emp = EmpiricalSpectrum(bulk).stieltjes(z)
 
     return Comparison(
         ks=ks,
@@ -220,5 +230,5 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None) -> Comparison:
         outliers=matches,
         bulk_edge_theory=float(right),
         bulk_edge_measured=bulk_top,
-        size=eig.size,
+        size=bulk.size,
     )
