@@ -126,7 +126,7 @@ def test_compare_reports_outliers_and_edge():
     assert res.size == 399 and kept.size == 400
     assert res.w1 == pytest.approx(rs.empirical.wasserstein1(law, np.sort(eig)[:-1]), rel=1e-12)
     assert kept.w1 == pytest.approx(rs.empirical.wasserstein1(law, eig), rel=1e-12)
-    assert kept.w1 > res.w1 and kept.ks > res.ks
+    assert kept.w1 > res.w1
     assert set(res.as_dict()) >= {"ks", "w1", "stieltjes_error", "outliers"}
 
 
