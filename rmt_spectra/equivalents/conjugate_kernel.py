@@ -44,13 +44,7 @@ __all__ = ["ConjugateKernel"]
 def _activation_and_moments(activation):
     from ..gaussian import activation as make_activation, gaussian_moments
 
-    act = activation if hasattr(activation, "__call__") and not isinstance(activation, str) else None
-    if isinstance(activation, str):
-        act = make_activation(activation)
-    elif act is None:
-        raise TypeError(f"activation must be a name or a callable, got {type(activation).__name__}")
-    elif not hasattr(act, "kind"):
-        act = make_activation(activation)
+    act = make_activation(activation)  # validates; an Activation is returned unchanged
     return act, gaussian_moments(act)
 
 
