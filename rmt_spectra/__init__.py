@@ -6,8 +6,10 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.spectrum`    the protocol every spectrum shares (stieltjes, pdf, cdf, support, atoms, outliers, moment)
 - :mod:`rmt_spectra.laws`        closed-form laws (Marchenko–Pastur, semicircle) and Stieltjes inversion
 - :mod:`rmt_spectra.equivalents` deterministic equivalents (Silverstein, conjugate kernel, spiked features)
+- :mod:`rmt_spectra.spiked`      the spiked random-features model after one step: parameters, equivalent, outliers, edges
 - :mod:`rmt_spectra.simulation`  the network, the gradient step, spike diagnostics, sweeps (numpy / torch)
 - :mod:`rmt_spectra.empirical`   empirical spectra of simulated matrices and their comparison with theory
+- :mod:`rmt_spectra.risk`        generalization error of ridge on (learned) features: saddle point, kernel bound, simulation
 - :mod:`rmt_spectra.plotting`    figures (matplotlib, imported lazily)
 - :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
 """
@@ -15,6 +17,15 @@ from .empirical import Comparison, EmpiricalSpectrum, compare
 from .equivalents import ConjugateKernel, Population, SampleCovariance, solve_silverstein
 from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
 from .laws import MarchenkoPastur, Semicircle, StieltjesLaw, density_from_stieltjes
+from .risk import (
+    kernel_lower_bound,
+    plot_learning_curve,
+    random_features_risk,
+    ridge_test_error,
+    srf_test_error,
+    tau_star,
+)
+from .spiked import SpikedFeatures, simulate_spiked_features, spiked_parameters
 from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
 from .spectrum import Outlier, Spectrum
 
@@ -41,6 +52,7 @@ __all__ = [
     "SampleCovariance",
     "Semicircle",
     "Spectrum",
+    "SpikedFeatures",
     "StieltjesLaw",
     "activation",
     "compare",
@@ -49,8 +61,16 @@ __all__ = [
     "eta_from_tilde",
     "gaussian_moments",
     "hermite_coefficients",
+    "kernel_lower_bound",
+    "plot_learning_curve",
+    "random_features_risk",
+    "ridge_test_error",
+    "srf_test_error",
+    "tau_star",
     "plot_spectrum",
     "simulate_one_step",
+    "simulate_spiked_features",
+    "spiked_parameters",
     "solve_silverstein",
     "sweep",
 ]

@@ -7,6 +7,8 @@ Sub-commands
              (KS, W1, Stieltjes errors), save the figure and the numbers.
 ``ck``       Simulate the feature covariance FᵀF/n at initialization and compare
              it with its deterministic equivalent (Gaussian equivalence).
+``demo``     One large gradient step: FᵀF/n before and after, both deterministic
+             equivalents, predicted vs measured outliers (the headline figure).
 """
 from __future__ import annotations
 
@@ -86,6 +88,19 @@ def _cmd_ck(args) -> int:
     return 0
 
 
+def _cmd_demo(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .demo import run_demo
+
+    second_layer = args.second_layer
+    run_demo(n0=args.n0, n=args.n, d=args.d, N=args.N, activation=args.activation, teacher=args.teacher,
+             eta_tilde=args.eta_tilde, second_layer=second_layer, noise=args.noise, seed=args.seed,
+             out=args.out or None, pdf=args.pdf)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rmt-spectra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=_version())
@@ -114,6 +129,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="out/ck.png", help="PNG path; the numbers go next to it as JSON ('' to skip)")
     p.set_defaults(func=_cmd_ck)
+
+    p = sub.add_parser("demo", help="one large gradient step: feature spectrum before/after, outliers (headline figure)")
+    p.add_argument("--activation", default="tanh", help="student activation (default tanh)")
+    p.add_argument("--teacher", default="tanh", help="target activation (default tanh)")
+    p.add_argument("--n0", type=int, default=4000, help="samples of the gradient step (default 4000)")
+    p.add_argument("--n", type=int, default=2000, help="fresh samples for the features (default 2000)")
+    p.add_argument("--d", type=int, default=1000, help="input dimension (default 1000)")
+    p.add_argument("--N", type=int, default=1000, help="width (default 1000)")
+    p.add_argument("--eta-tilde", dest="eta_tilde", type=float, default=5.0, help="eta = eta_tilde*sqrt(N) (default 5)")
+    p.add_argument("--second-layer", dest="second_layer", default="pm1", choices=["pm1", "constant"],
+                   help="law of a-bar (default pm1)")
+    p.add_argument("--noise", type=float, default=0.0, help="label-noise variance (default 0)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--pdf", action="store_true", help="also save a PDF next to the PNG")
+    p.add_argument("--out", default="out/spectrum_one_step.png", help="PNG path; the numbers go next to it as JSON ('' to skip)")
+    p.set_defaults(func=_cmd_demo)
     return parser
 
 

@@ -1,0 +1,51 @@
+"""Generalization error of ridge regression on (learned) random features.
+
+Theory: ``shared/theory/06_generalization.md``.  Conventions: ``alpha = n/d``,
+``width_ratio = N/d``; the readout minimizes ``Σ_μ (y_μ − w·φ(x_μ)/√N)² + λ‖w‖²``
+unless a function says otherwise; "test error" includes the label noise,
+"risk" is ``E(f* − f̂)²`` without it.
+"""
+from .kernel import kernel_lower_bound, tau_star
+from .limiting import growing_step_errors, limiting_problem_error
+from .plotting import plot_learning_curve
+from .random_features import gaussian_equivalent_ridge_risk, random_features_risk
+from .ridge import (
+    RidgeTestError,
+    SeedAverage,
+    average_over_seeds,
+    fit_ridge,
+    ridge_test_error,
+    simulate_srf_test_error,
+    spiked_test_set,
+    translate_ridge,
+)
+from .saddle_point import (
+    SRFResult,
+    saddle_point_residual,
+    solve_saddle_point,
+    srf_test_error,
+    srf_test_error_from_parameters,
+)
+
+__all__ = [
+    "RidgeTestError",
+    "SRFResult",
+    "SeedAverage",
+    "average_over_seeds",
+    "fit_ridge",
+    "gaussian_equivalent_ridge_risk",
+    "growing_step_errors",
+    "limiting_problem_error",
+    "plot_learning_curve",
+    "kernel_lower_bound",
+    "random_features_risk",
+    "ridge_test_error",
+    "simulate_srf_test_error",
+    "spiked_test_set",
+    "tau_star",
+    "translate_ridge",
+    "saddle_point_residual",
+    "solve_saddle_point",
+    "srf_test_error",
+    "srf_test_error_from_parameters",
+]

@@ -1,0 +1,71 @@
+r"""Kernel lower bound and the large-step limit τ* ([Ba22]; ``06_generalization.md``).
+
+* :func:`kernel_lower_bound`: any kernel-type predictor (random features at
+  initialization, NTK, rotation-invariant kernels) has **risk**
+  ``E(f* − f̂)² ≥ ‖P_{>1}f*‖² = μ⋆*²`` (Ba22 Prop. 1), the teacher's nonlinear
+  part ``E σ*² − μ₀*² − μ₁*²``.  With ``noise > 0`` the function returns the
+  bound on the **test error** ``E(y − f̂)²``, i.e. ``μ⋆*² + noise``.
+* :func:`tau_star`: ``τ* = inf_κ E_{ξ₁}[(σ*(ξ₁) − E_{ξ₂}σ(κξ₁ + ξ₂))²]`` (ξ's
+  i.i.d. N(0,1)), the risk (no label noise) reachable after a large step for
+  large n/d (Ba22 Thm 7).  ``E_{ξ₂}σ(s + ξ₂)`` is :func:`rmt_spectra.gaussian_moments`'s
+  μ₀ at shift s, scale 1 (closed forms for ReLU/erf/sin); the outer expectation is
+  kink-aware (:func:`rmt_spectra.gaussian.gaussian_expectation`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_nonnegative, check_positive
+
+__all__ = ["kernel_lower_bound", "tau_star"]
+
+
+def kernel_lower_bound(teacher, noise=0.0, *, method="auto") -> float:
+    """``μ⋆*² + noise``: the kernel lower bound on the risk (``noise = 0``) or on the test error.
+
+    ``method`` is passed to :func:`rmt_spectra.gaussian_moments` (``"mpmath"`` for a 30-digit reference).
+    """
+    from ..gaussian import gaussian_moments
+
+    noise = check_nonnegative("noise", noise)
+    return float(gaussian_moments(teacher, method=method).mu_star_sq) + noise
+
+
+def _tau_parts(sigma, target, kappa):
+    from ..gaussian import gaussian_expectation, gaussian_moments
+
+    def sq(x):
+        return (target(x) - gaussian_moments(sigma, shift=kappa * x, scale=1.0).mu0) ** 2
+
+    def dsq(x):  # d/dκ of the integrand / (−2)
+        gm = gaussian_moments(sigma, shift=kappa * x, scale=1.0)
+        return (target(x) - gm.mu0) * x * gm.mu1
+
+    kinks = target.kinks
+    tau = float(gaussian_expectation(sq, 0.0, 1.0, kinks=kinks))
+    grad = -2.0 * float(gaussian_expectation(dsq, 0.0, 1.0, kinks=kinks))
+    return tau, grad
+
+
+def tau_star(activation, teacher, *, kappa_max=10.0, n_grid=201):
+    """``(τ*, κ*)``: the large-step risk floor of Ba22 Thm 7 and its minimizer (κ ≥ 0).
+
+    A grid on ``[0, kappa_max]`` brackets the minimum, then the stationarity
+    condition ``dτ/dκ = 0`` is solved by Brent's method (κ* to ~1e-12).
+    """
+    from scipy.optimize import brentq
+
+    from ..gaussian import activation as as_activation
+
+    sigma, target = as_activation(activation), as_activation(teacher)
+    kappa_max = check_positive("kappa_max", kappa_max)
+    grid = np.linspace(0.0, kappa_max, int(n_grid))
+    vals = np.array([_tau_parts(sigma, target, k)[0] for k in grid])
+    i = int(np.argmin(vals))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    glo, ghi = _tau_parts(sigma, target, lo)[1], _tau_parts(sigma, target, hi)[1]
+    if glo < 0 < ghi:
+        k = brentq(lambda k: _tau_parts(sigma, target, k)[1], lo, hi, xtol=1e-14, rtol=1e-13)
+    else:  # minimum at an end of the grid
+        k = grid[i]
+    return max(_tau_parts(sigma, target, k)[0], 0.0), float(k)

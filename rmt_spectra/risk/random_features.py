@@ -1,0 +1,101 @@
+r"""Random features at initialization (r = 0): ridge risk, two independent routes.
+
+* :func:`random_features_risk`: the sRF saddle-point equations at
+  ``r = 0, c = 1, γ = 0`` (Marchenko–Pastur spectral inputs), i.e. the
+  classical random-features ridge risk ``R₀(λ)`` of [Mei–Montanari] in the
+  Gaussian-equivalent form.
+* :func:`gaussian_equivalent_ridge_risk`: an independent route for a realized
+  ``W₀`` — the features are replaced by their Gaussian equivalent
+  ``φ = μ₁W₀x + μ⋆ξ``, the target by ``μ₁*⟨θ,x⟩`` plus independent noise of
+  variance ``μ⋆*² + σ_ε²``; this is ridge regression with Gaussian covariates
+  of covariance ``Σ = (μ₁²W₀W₀ᵀ + μ⋆²I)/N``, a linear teacher ``β* = Σ⁻¹Cov(x̃, y)``
+  and noise ``s² = Var y − β*ᵀΣβ*``, whose risk has the classical deterministic
+  equivalent (Dobriban–Wager 2018; Hastie–Montanari–Rosset–Tibshirani 2022):
+  ``λ/n = κ(1 − df₁/n)``, ``df_k = tr Σ^k(Σ + κ)^{-k}``,
+  ``excess = [κ²β*ᵀΣ(Σ+κ)⁻²β* + s² df₂/n] / (1 − df₂/n)``, risk ``= excess + s² − σ_ε²``.
+  Exact for centered features and target (``μ₀ = μ₀* = 0``): refused otherwise.
+
+Both return the **risk** ``E(f*(x) − f̂(x))²`` (no label noise); the ridge is
+the authors' λ (``‖y − Φw‖² + λ‖w‖²``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validation import as_generator, check_nonnegative, check_positive
+
+__all__ = ["random_features_risk", "gaussian_equivalent_ridge_risk"]
+
+
+def random_features_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noise=0.0, *, full_output=False,
+                         **solver):
+    """Ridge risk (without label noise) of random features at initialization, ``n/d = alpha``, ``N/d = width_ratio``.
+
+    The label noise ``noise`` (a variance) enters the fit; the returned value is
+    ``test error − noise``.  With ``full_output=True`` an :class:`SRFResult`.
+    """
+    from .saddle_point import srf_test_error_from_parameters
+
+    res = srf_test_error_from_parameters(activation, teacher, 0.0, 1.0, 0.0, alpha, ridge, width_ratio, noise,
+                                         "deterministic", full_output=True, **solver)
+    if full_output:
+        return res
+    risk = res.risk
+    return float(risk) if np.ndim(risk) == 0 else risk
+
+
+def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noise=0.0, *, W0=None,
+                                   n_nodes=600):
+    r"""Classical deterministic-equivalent ridge risk of Gaussian-equivalent random features, averaged over θ.
+
+    Independent of the sRF equations (see the module docstring).  Averaging the
+    teacher direction over the sphere (``E θθᵀ = I/d``) makes every term a
+    function of the eigenvalues ω of ``W₀W₀ᵀ`` only; with ``e = μ₁²ω + μ⋆²``,
+    ``β = N/d``, ``α = n/d`` and ``κ = k/N``:
+    ``λβ/α = k(1 − (β/α)⟨e/(e+k)⟩)``, ``df₂/n = (β/α)⟨e²/(e+k)²⟩``,
+    ``s² = μ₁*² + μ⋆*² + σ_ε² − βμ₁*²μ₁²⟨ω/e⟩``,
+    ``bias = βμ₁*²μ₁²⟨k²ω/(e(e+k)²)⟩``, ``risk = (bias + s² df₂/n)/(1 − df₂/n) + s² − σ_ε²``.
+    The mean ⟨·⟩ is over MP(β) (quadrature, atom at 0 when β > 1) or, if
+    ``W0`` (``N × d``) is given, over its realized eigenvalues (then
+    ``width_ratio`` is read from its shape).  Authors' λ; returns the risk (no label noise).
+    """
+    from scipy.optimize import brentq
+
+    from ..gaussian import activation as as_activation
+    from ..gaussian import gaussian_moments
+    from .saddle_point import mp_spectral_table
+
+    sigma, target = as_activation(activation), as_activation(teacher)
+    ridge = check_positive("ridge", ridge)
+    alpha = check_positive("alpha", alpha)
+    beta = check_positive("width_ratio", width_ratio)
+    noise = check_nonnegative("noise", noise)
+    ms, mt = gaussian_moments(sigma), gaussian_moments(target)
+    if abs(float(ms.mu0)) > 1e-10 or abs(float(mt.mu0)) > 1e-10:
+        raise ValueError("gaussian_equivalent_ridge_risk is exact only for mu0 = mu0* = 0 (centered "
+                         f"activation and teacher); got mu0={float(ms.mu0):.3g}, mu0*={float(mt.mu0):.3g}")
+    mu1, mus2 = float(ms.mu1), float(ms.mu_star_sq)
+    mu1t, must2 = float(mt.mu1), float(mt.mu_star_sq)
+    if W0 is None:
+        st = mp_spectral_table(beta, 1.0, n_nodes)
+        om, w = st.lam, st.weight
+    else:
+        W0 = np.asarray(W0, float)
+        beta = W0.shape[0] / W0.shape[1]
+        om = np.maximum(np.linalg.eigvalsh(W0 @ W0.T), 0.0)
+        w = np.full(om.size, 1.0 / om.size)
+    e = mu1**2 * om + mus2
+    r = beta / alpha
+
+    def eq(k):
+        return k * (1 - r * (e / (e + k)) @ w) - ridge * r
+
+    hi = ridge * r + r * (e @ w) + 1.0
+    k = brentq(eq, 1e-300, hi, xtol=1e-300, rtol=1e-15)
+    df2n = r * (e**2 / (e + k) ** 2) @ w
+    lin = beta * mu1t**2 * mu1**2
+    s2 = mu1t**2 + must2 + noise - lin * (om / e) @ w
+    bias = lin * (k * k * om / (e * (e + k) ** 2)) @ w
+    return float((bias + s2 * df2n) / (1 - df2n) + s2 - noise)

@@ -1,0 +1,242 @@
+r"""Empirical ridge readout and its test error, for simulated features.
+
+Readout conventions (``06_generalization.md``): with ``Φ = F/√N`` (``F`` the
+``n × N`` features),
+
+* ``"authors"`` (default, [Cui24]):  ``ŵ = argmin ‖y − Φw‖² + λ‖w‖²``;
+* ``"ba22"``: ``argmin (1/n)‖y − Φw‖² + (λ/N)‖w‖²``, i.e. the authors' λ is
+  ``λ·n/N`` (translated at the boundary, :func:`translate_ridge`);
+* ``"mon23"``: ``argmin (1/n)‖y − Φw‖² + λ‖w‖²``, i.e. the authors' λ is ``λ·n``.
+
+Measured quantities, on a fresh test set of ``n_test`` points with the same
+first layer: ``test_error = mean (y − f̂)²`` (label noise included, comparable
+with :func:`rmt_spectra.risk.srf_test_error`) and ``risk = mean (f* − f̂)²``
+(noise-free target).  Both come with the standard error of the test-set
+average (``std/√n_test``); the sample-to-sample fluctuation is estimated by
+repeating over seeds (:func:`average_over_seeds`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import as_generator, check_nonnegative, check_positive, check_size
+
+__all__ = [
+    "RIDGE_CONVENTIONS",
+    "RidgeTestError",
+    "SeedAverage",
+    "average_over_seeds",
+    "fit_ridge",
+    "ridge_test_error",
+    "simulate_srf_test_error",
+    "spiked_test_set",
+    "translate_ridge",
+]
+
+RIDGE_CONVENTIONS = ("authors", "ba22", "mon23")
+
+
+def translate_ridge(ridge, n, N, convention="authors") -> float:
+    """The authors' λ (``‖y − Φw‖² + λ‖w‖²``) equivalent to ``ridge`` in ``convention``."""
+    ridge = check_nonnegative("ridge", ridge)
+    if convention == "authors":
+        return ridge
+    if convention == "ba22":
+        return ridge * n / N
+    if convention == "mon23":
+        return ridge * n
+    raise ValueError(f"convention must be one of {RIDGE_CONVENTIONS}, got {convention!r}")
+
+
+def fit_ridge(F, y, ridge, convention="authors"):
+    """Readout weights ``w`` for the features ``F`` (``n × N``; the predictor is ``F w/√N``).
+
+    Solved in the smaller of the primal (``N × N``) and dual (``n × n``) forms.
+    """
+    F = np.asarray(F, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n, N = F.shape
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    lam = translate_ridge(ridge, n, N, convention)
+    Phi = F / math.sqrt(N)
+    if N <= n:
+        A = Phi.T @ Phi
+        A[np.diag_indices_from(A)] += lam
+        return np.linalg.solve(A, Phi.T @ y)
+    K = Phi @ Phi.T
+    K[np.diag_indices_from(K)] += lam
+    return Phi.T @ np.linalg.solve(K, y)
+
+
+@dataclass(frozen=True)
+class RidgeTestError:
+    """One measurement: ``test_error`` (with label noise), ``risk`` (without), train error, their test-set s.e."""
+
+    test_error: float
+    risk: float
+    train_error: float
+    test_error_se: float
+    risk_se: float
+    n: int
+    N: int
+    ridge: float
+
+
+def _evaluate(w, N, features_of, X_test, y_test, f_test, F_train, y_train, ridge, chunk=4096):
+    preds = []
+    for i in range(0, X_test.shape[0], chunk):
+        preds.append(features_of(X_test[i:i + chunk]) @ w / math.sqrt(N))
+    pred = np.concatenate(preds)
+    e_test, e_risk = (y_test - pred) ** 2, (f_test - pred) ** 2
+    nt = e_test.size
+    train = float(np.mean((y_train - F_train @ w / math.sqrt(N)) ** 2))
+    return RidgeTestError(test_error=float(e_test.mean()), risk=float(e_risk.mean()), train_error=train,
+                          test_error_se=float(e_test.std(ddof=1) / math.sqrt(nt)),
+                          risk_se=float(e_risk.std(ddof=1) / math.sqrt(nt)), n=F_train.shape[0], N=N,
+                          ridge=float(ridge))
+
+
+def spiked_test_set(sample, n_test, seed=None):
+    """Fresh inputs ``X`` (``n_test × d``) and sRF features ``σ(√c XW₀ᵀ + κuᵀ)`` with the *same* ``W₀, v̂, u``."""
+    n_test = check_size("n_test", n_test)
+    X = as_generator(seed).standard_normal((n_test, sample.W0.shape[1]))
+    return X, _spiked_features(sample, X)
+
+
+def _spiked_features(sample, X):
+    pre = math.sqrt(sample.bulk_variance) * (X @ sample.W0.T)
+    pre += np.outer(X @ sample.vhat, sample.u)
+    return sample.activation(pre)
+
+
+def ridge_test_error(source, ridge, *, n_test=4000, seed=None, convention="authors", teacher=None, noise=None,
+                     labels=None) -> RidgeTestError:
+    """Fit the ridge readout on simulated features and measure its error on fresh data.
+
+    Parameters
+    ----------
+    source : OneStepResult or SpikedSample
+        ``OneStepResult`` (:func:`rmt_spectra.simulate_one_step`): training
+        features ``F = σ(XW₁ᵀ)`` on its fresh data ``X``; labels
+        ``σ*(Xθ) + ε`` are drawn from ``seed`` (teacher and noise from its
+        ``params``) unless ``labels`` is given; test features ``σ(X̃W₁ᵀ)``.
+        ``SpikedSample`` (:func:`rmt_spectra.spiked.simulate_spiked_features`):
+        training features ``sample.F`` and labels ``sample.y`` (drawn with
+        ``teacher``, which must be passed again here together with ``noise``);
+        test features from the same ``W₀, v̂, u``.
+    ridge : float >= 0
+        In ``convention`` (module docstring).
+    n_test : int
+        Size of the fresh test set.
+    seed : int or Generator
+        For the test set (and the training labels of a ``OneStepResult``).
+    """
+    from ..gaussian import activation as as_activation
+    from ..simulation.one_step import OneStepResult
+    from ..spiked.surrogate import SpikedSample
+
+    ridge = check_nonnegative("ridge", ridge)
+    n_test = check_size("n_test", n_test)
+    if convention not in RIDGE_CONVENTIONS:
+        raise ValueError(f"convention must be one of {RIDGE_CONVENTIONS}, got {convention!r}")
+    rng = as_generator(seed)
+    if isinstance(source, OneStepResult):
+        p = source.params
+        target = as_activation(teacher if teacher is not None else p["teacher"])
+        nz = check_nonnegative("noise", noise if noise is not None else p["noise"])
+        theta, W1, act = source.theta, np.asarray(source.W1, float), p["activation"]
+        X, F = np.asarray(source.X, float), np.asarray(source.F, float)
+        if labels is None:
+            y = target(X @ theta) + math.sqrt(nz) * rng.standard_normal(X.shape[0])
+        else:
+            y = np.asarray(labels, float)
+
+        def features_of(Xt):
+            return act(Xt @ W1.T)
+    elif isinstance(source, SpikedSample):
+        if teacher is None:
+            raise ValueError("teacher is required for a SpikedSample (it does not record its teacher)")
+        target = as_activation(teacher)
+        nz = check_nonnegative("noise", 0.0 if noise is None else noise)
+        theta, X, F = source.theta, source.X, source.F
+        y = source.y if labels is None else np.asarray(labels, float)
+        if y is None:
+            raise ValueError("the SpikedSample has no labels: simulate it with teacher=..., or pass labels=")
+
+        def features_of(Xt):
+            return _spiked_features(source, Xt)
+    else:
+        raise TypeError(f"source must be a OneStepResult or a SpikedSample, got {type(source).__name__}")
+    n, N = F.shape
+    w = fit_ridge(F, y, ridge, convention)
+    Xt = rng.standard_normal((n_test, X.shape[1]))
+    f_test = target(Xt @ theta)
+    y_test = f_test + math.sqrt(nz) * rng.standard_normal(n_test)
+    return _evaluate(w, N, features_of, Xt, y_test, f_test, F, y, translate_ridge(ridge, n, N, convention))
+
+
+@dataclass(frozen=True)
+class SeedAverage:
+    """Mean over seeds with ``std`` (ddof=1) and the error bar ``stderr = std/√seeds``."""
+
+    mean: float
+    std: float
+    stderr: float
+    values: np.ndarray
+
+    def __iter__(self):  # mean, stderr = SeedAverage
+        return iter((self.mean, self.stderr))
+
+
+def average_over_seeds(func, seeds, attribute="test_error") -> SeedAverage:
+    """Call ``func(seed)`` for each seed and average ``attribute`` of the results (or the results if None)."""
+    vals = []
+    for s in seeds:
+        r = func(s)
+        vals.append(float(r if attribute is None else getattr(r, attribute)))
+    v = np.array(vals)
+    std = float(v.std(ddof=1)) if v.size > 1 else float("nan")
+    return SeedAverage(mean=float(v.mean()), std=std, stderr=std / math.sqrt(v.size), values=v)
+
+
+def simulate_srf_test_error(activation, teacher, alpha, ridge, d, width_ratio=1.0, noise=0.0, *, eta_tilde=None,
+                            alpha0=None, spike=None, bulk_variance=None, gamma=None, seeds=(0,), n_test=4000):
+    """Direct simulation of ridge on the sRF surrogate, averaged over ``seeds``.
+
+    The model is given either by ``(eta_tilde, alpha0)`` (mapped by
+    :func:`rmt_spectra.spiked.spiked_parameters`) or by ``(spike, bulk_variance,
+    gamma)``.  Sizes ``n = round(alpha·d)``, ``N = round(width_ratio·d)``; ridge in
+    the authors' convention.  Returns a :class:`SeedAverage` of the test error
+    (label noise included) for scalar ``alpha``, a list of them for an array.
+    """
+    from ..spiked.parameters import spiked_parameters
+    from ..spiked.surrogate import simulate_spiked_features
+
+    d = check_size("d", d)
+    beta = check_positive("width_ratio", width_ratio)
+    if eta_tilde is not None or alpha0 is not None:
+        if spike is not None or bulk_variance is not None or gamma is not None:
+            raise ValueError("give either (eta_tilde, alpha0) or (spike, bulk_variance, gamma), not both")
+        p = spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=noise)
+        spike, bulk_variance, gamma = p.r, p.bulk_variance, p.gamma
+    if spike is None or bulk_variance is None or gamma is None:
+        raise ValueError("give (eta_tilde, alpha0) or all of (spike, bulk_variance, gamma)")
+    N = max(1, int(round(beta * d)))
+    alphas = np.atleast_1d(np.asarray(alpha, dtype=float))
+    if np.any(alphas <= 0):
+        raise ValueError(f"alpha (= n/d) must be > 0, got {alpha!r}")
+    out = []
+    for a in alphas:
+        n = max(1, int(round(a * d)))
+
+        def one(seed, n=n):
+            s = simulate_spiked_features(activation, n, d, N, spike=spike, bulk_variance=bulk_variance, gamma=gamma,
+                                         teacher=teacher, noise=noise, seed=seed)
+            return ridge_test_error(s, ridge, n_test=n_test, seed=10_000 + int(seed), teacher=teacher, noise=noise)
+
+        out.append(average_over_seeds(one, seeds))
+    return out[0] if np.ndim(alpha) == 0 else out
