@@ -36,12 +36,7 @@ DEFAULTS = dict(n0=4000, n=2000, d=1000, N=1000, activation="tanh", teacher="tan
 def _spectrum_of(F):
     from .empirical import EmpiricalSpectrum
 
-    n, N = F.shape
-    if N <= n:
-        eig = np.linalg.eigvalsh(F.T @ F / n)
-    else:
-        eig = np.concatenate([np.zeros(N - n), np.linalg.eigvalsh(F @ F.T / n)])
-    return EmpiricalSpectrum(eig, matrix_label="F0^T F0 / n (initialization)")
+    return EmpiricalSpectrum.from_features(F, matrix_label="F0^T F0 / n (initialization)")
 
 
 def run_demo(n0=4000, n=2000, d=1000, N=1000, activation="tanh", teacher="tanh", eta_tilde=5.0,

@@ -171,3 +171,12 @@ def test_plot_spectrum_returns_axes(tmp_path):
     assert ax.get_xlabel() == "eigenvalue"
     ax.figure.savefig(tmp_path / "mp.png")
     assert (tmp_path / "mp.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("shape", [(30, 10), (10, 30)])
+def test_from_features_uses_the_smaller_gram_matrix(shape):
+    F = np.random.default_rng(0).normal(size=shape)
+    n, N = shape
+    emp = rs.EmpiricalSpectrum.from_features(F)
+    assert emp.size == N
+    np.testing.assert_allclose(emp.eigenvalues, np.linalg.eigvalsh(F.T @ F / n), atol=1e-12)

@@ -65,6 +65,23 @@ class EmpiricalSpectrum(Spectrum):
             raise ValueError(f"matrix must be square, got shape {a.shape}")
         return cls(np.linalg.eigvalsh(a), matrix_label=matrix_label, **kwargs)
 
+    @classmethod
+    def from_features(cls, F, matrix_label: str = "F^T F / n", **kwargs):
+        """Eigenvalues of ``FᵀF/n`` for an ``n × N`` feature matrix ``F``.
+
+        Uses the smaller of ``FᵀF/n`` (``N × N``) and ``FFᵀ/n`` (``n × n``) and
+        pads the ``N − n`` exact zeros when ``N > n``.
+        """
+        F = np.asarray(F)
+        if F.ndim != 2:
+            raise ValueError(f"F must be a 2-d (n x N) array, got shape {F.shape}")
+        n, N = F.shape
+        if N <= n:
+            eig = np.linalg.eigvalsh(F.T @ F / n)
+        else:
+            eig = np.concatenate([np.zeros(N - n), np.linalg.eigvalsh(F @ F.T / n)])
+        return cls(eig, matrix_label=matrix_label, **kwargs)
+
     def __repr__(self):
         return f"EmpiricalSpectrum(p={self.size}, range=[{self.eigenvalues[0]:.4g}, {self.eigenvalues[-1]:.4g}])"
 

@@ -218,11 +218,7 @@ class ConjugateKernel(SampleCovariance):
         else:
             W /= np.linalg.norm(W, axis=1, keepdims=True)
         F = np.asarray(self.activation(X @ W.T), float)
-        if N <= n:
-            ev = np.linalg.eigvalsh(F.T @ F / n)
-        else:
-            ev = np.concatenate([np.zeros(N - n), np.linalg.eigvalsh(F @ F.T / n)])
-        emp = EmpiricalSpectrum(ev, matrix_label=f"F^T F / n, n={n}, d={d}, N={N}")
+        emp = EmpiricalSpectrum.from_features(F, matrix_label=f"F^T F / n, n={n}, d={d}, N={N}")
         return (emp, F) if return_features else emp
 
 

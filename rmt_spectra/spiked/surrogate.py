@@ -75,13 +75,7 @@ class SpikedSample:
 
     def feature_spectrum(self) -> EmpiricalSpectrum:
         """Eigenvalues of ``Σ̂ = FᵀF/n`` (via the smaller Gram matrix, exact zeros padded)."""
-        F = self.F
-        n, N = F.shape
-        if N <= n:
-            eig = np.linalg.eigvalsh(F.T @ F / n)
-        else:
-            eig = np.concatenate([np.zeros(N - n), np.linalg.eigvalsh(F @ F.T / n)])
-        return EmpiricalSpectrum(eig, matrix_label="F^T F / n (spiked random features)")
+        return EmpiricalSpectrum.from_features(self.F, matrix_label="F^T F / n (spiked random features)")
 
 
 def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_variance=1.0, gamma=0.0,

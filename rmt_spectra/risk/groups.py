@@ -1,0 +1,348 @@
+r"""Ridge test error of spiked random features with several neuron groups (large batch).
+
+Source: ``shared/theory/06_generalization.md``, section "Several groups, large
+batch" [derived]; model of ``05_spiked_features.md``.
+
+Model and conventions
+---------------------
+Features ``φ_i(x) = σ(W₀x + r_k κ)`` for neuron ``i`` of group ``k`` (``N π_k``
+consecutive neurons, as in :func:`rmt_spectra.spiked.simulate_spiked_features`),
+``κ = ⟨v̂, x⟩``, large batch: ``c = 1``, ``γ = 1``, so ``y = σ*(κ) + ε``
+(``Var ε = noise``). Readout ``ŵ = argmin Σ_μ (y_μ − w·φ(x_μ)/√N)² + λ‖w‖²``;
+``alpha = n/d``, ``width_ratio = N/d``; the equations run at ``α = n/N``.
+
+Equations (conditionally on κ, ``Σ_c(κ) = D₁ΩD₁ + D⋆²`` with
+``D₁ = Σ_k μ_{1,k}(κ)P_k``, ``D⋆² = Σ_k μ⋆_k(κ)² P_k``, ``Ω = W₀ΠW₀ᵀ``,
+``Π = I − v̂v̂ᵀ``, ``b = W₀v̂``; ``P_k`` the projector on group ``k``):
+
+* ``S = λI + α E_κ[Σ_c(κ)/(1+V(κ))]``, ``V(κ) = (1/N) tr Σ_c(κ) S⁻¹``;
+* ``c(κ) = Σ_k μ_{0,k} m_k + κ Σ_k μ_{1,k} θ_k`` with
+  ``Σ_l E[μ_{0,k}μ_{0,l}/(1+V)] m_l = E[μ_{0,k}(g − κΣ_l μ_{1,l}θ_l)/(1+V)]``,
+  ``θ̂_k = α E[κ μ_{1,k}(g − c)/(1+V)]``, ``θ_k = Σ_l (P_k b)ᵀS⁻¹(P_l b) θ̂_l``;
+* ``E(κ) = (g − c)² + noise + Q(κ)``, ``Q = ūᵀΣ_cū + (1/N) tr(Σ_c S⁻¹ 𝒩 S⁻¹)``,
+  ``ū = S⁻¹ Σ_l θ̂_l P_l b``, ``𝒩 = α E[Σ_c E/(1+V)²]``;
+* ``ε_g = E_κ E(κ)`` (label noise included, as in :func:`srf_test_error`).
+
+With one group these are exactly the equations of
+:mod:`rmt_spectra.risk.saddle_point` at ``γ = 1`` (ψ = 0), written with
+matrices instead of eigenpairs.
+
+Implementation: *realized* spectral inputs
+------------------------------------------
+No deterministic (Marchenko–Pastur) K-block equivalent is implemented: a
+``W₀`` (``N × d``, rows ``N(0, I/d)``) and ``v̂`` are drawn from ``seed`` (in
+the same order as ``srf_test_error(..., method="realized")``, so with one group
+both give the same number for the same ``seed, d``), or ``W0`` is given. The
+result therefore carries finite-N fluctuations (a few 1e-3 relative at
+``N = d = 400``); average over seeds or increase ``d`` to reduce them.
+
+``Σ_c(κ) = Σ_a c_a(κ) B_a`` on the fixed basis ``B = {P_kΩP_l} ∪ {P_k}``
+(``K² + K`` N×N matrices) with ``c_a = μ_{1,k}μ_{1,l}`` resp. ``μ⋆_k²``, so
+every κ-dependence goes through the ``K² + K`` traces ``t_a = (1/N) tr B_a S⁻¹``:
+the unknowns ``t`` solve a closed fixed-point equation (Newton with the
+analytic Jacobian ``−α T E[c cᵀ/(1+V)²]``, ``T_ab = (1/N) tr B_aS⁻¹B_bS⁻¹``,
+falling back on the plain monotone fixed-point step, as the K = 1 solver),
+``(θ, m)`` solve a 2K linear system and ``Q`` a ``(K²+K)``-dimensional linear
+system. Cost: one N×N inverse and ``K²+K`` N×N products per iteration; fine
+up to ``N ~ 1000–2000``. κ-integrals use the fixed Gauss–Hermite rule and the
+shifted coefficients of :func:`rmt_spectra.risk.saddle_point.kappa_table`.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["GroupsResult", "srf_test_error_groups"]
+
+#: default ``d`` for the drawn ``W₀`` when neither ``W0`` nor ``d`` is given.
+DEFAULT_D = 400
+
+
+@dataclass
+class GroupsResult:
+    """Full output of :func:`srf_test_error_groups` (arrays over ``alpha``).
+
+    ``theta``, ``m``, ``thetahat`` have a trailing axis over groups; ``t`` are the
+    traces ``(1/N) tr B_a S⁻¹`` on the basis ``{P_kΩP_l} ∪ {P_k}``.
+    """
+
+    alpha: np.ndarray
+    alpha_int: np.ndarray
+    test_error: np.ndarray
+    risk: np.ndarray
+    theta: np.ndarray
+    thetahat: np.ndarray
+    m: np.ndarray
+    t: np.ndarray
+    residual: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    groups: tuple
+    N: int
+    d: int
+    method: str = "realized"
+
+
+class _Problem:
+    """Fixed quantities: basis matrices, group vectors, κ-tables."""
+
+    def __init__(self, sigma, target, pairs, W0, vhat, noise, n_kappa):
+        from .saddle_point import kappa_table
+
+        N, d = W0.shape
+        self.N, self.K = N, len(pairs)
+        from ..spiked.surrogate import group_sizes
+
+        sizes = group_sizes(N, pairs)
+        labels = np.repeat(np.arange(self.K), sizes)
+        masks = [labels == k for k in range(self.K)]
+        Wp = W0 - np.outer(W0 @ vhat, vhat)
+        Omega = Wp @ Wp.T
+        b = W0 @ vhat
+        basis, pairs_idx = [], []
+        for k in range(self.K):
+            for l in range(self.K):
+                Bkl = np.zeros((N, N))
+                Bkl[np.ix_(masks[k], masks[l])] = Omega[np.ix_(masks[k], masks[l])]
+                basis.append(Bkl)
+                pairs_idx.append(("mu1", k, l))
+        for k in range(self.K):
+            pairs_idx.append(("star", k, k))
+        self.dense = basis                      # P_kΩP_l (dense N×N)
+        self.masks = masks                      # P_k as boolean masks
+        self.labels = labels
+        self.Pb = np.array([np.where(mk, b, 0.0) for mk in masks])  # K × N
+        tables = [kappa_table(sigma, target, r, 1.0, 1.0, noise, n_kappa) for r, _ in pairs]
+        kt0 = tables[0]
+        self.kappa, self.w = kt0.kappa, kt0.weight
+        self.h, self.noise = kt0.h, float(noise)
+        self.mu0 = np.array([t.mu0 for t in tables])        # K × nκ
+        self.mu1 = np.array([t.mu1 for t in tables])
+        self.mus2 = np.array([t.mu_star_sq for t in tables])
+        # coefficients c_a(κ) of Σ_c(κ) on the basis: (K²+K) × nκ
+        self.coef = np.array([self.mu1[k] * self.mu1[l] if kind == "mu1" else self.mus2[k]
+                              for kind, k, l in pairs_idx])
+        self.nb = len(pairs_idx)
+
+    def combine(self, weights):
+        """``Σ_a weights_a B_a`` as a dense N×N matrix."""
+        K = self.K
+        M = np.zeros((self.N, self.N))
+        for a in range(K * K):
+            if weights[a] != 0.0:
+                M += weights[a] * self.dense[a]
+        diag = np.zeros(self.N)
+        for k in range(K):
+            diag[self.masks[k]] = weights[K * K + k]
+        M[np.diag_indices(self.N)] += diag
+        return M
+
+    def products(self, Sinv):
+        """``X_a = B_a S⁻¹`` (list) and the traces ``t_a = (1/N) tr X_a``."""
+        K = self.K
+        X = [Ba @ Sinv for Ba in self.dense]
+        for k in range(K):
+            X.append(np.where(self.masks[k][:, None], Sinv, 0.0))
+        t = np.array([np.trace(Xa) for Xa in X]) / self.N
+        return X, t
+
+    def trace_table(self, X):
+        """``T_ab = (1/N) tr(B_aS⁻¹B_bS⁻¹)`` (symmetric)."""
+        nb = len(X)
+        T = np.empty((nb, nb))
+        for a in range(nb):
+            for c in range(a, nb):
+                T[a, c] = T[c, a] = np.sum(X[a] * X[c].T) / self.N
+        return T
+
+
+def _V_step(t, alpha, ridge, pb: _Problem):
+    """Map ``t ↦ Φ(t)`` with ``S`` built from ``t``; returns (Φ(t), g, hats, Sinv, X)."""
+    V = t @ pb.coef                      # V(κ) at the nodes
+    g = 1.0 / (1.0 + V)
+    hats = alpha * (pb.coef * g) @ pb.w  # V̂_a = α E[c_a/(1+V)]
+    S = pb.combine(hats)
+    S[np.diag_indices(pb.N)] += ridge
+    Sinv = np.linalg.inv(S)
+    Sinv = 0.5 * (Sinv + Sinv.T)
+    X, t_new = pb.products(Sinv)
+    return t_new, g, hats, Sinv, X
+
+
+def _solve_one(alpha, ridge, pb: _Problem, t0, tol, max_iter):
+    t = np.maximum(np.asarray(t0, float), 0.0)
+    phi, g, hats, Sinv, X = _V_step(t, alpha, ridge, pb)
+    R = phi - t
+    it = 0
+    scale = 1.0 + np.abs(t)
+    while np.max(np.abs(R) / scale) > tol and it < max_iter:
+        it += 1
+        # Jacobian of Φ: dΦ/dt = −T · α E[c cᵀ g²]
+        T = pb.trace_table(X)
+        Mc = (pb.coef * g * g) @ pb.coef.T * pb.w[None, :] if False else (pb.coef * (g * g * pb.w)) @ pb.coef.T
+        J = -alpha * T @ Mc - np.eye(pb.nb)
+        accepted = False
+        try:
+            step = -np.linalg.solve(J, R)
+            tn = t + step
+            if np.all(tn >= -1e-14) and np.all(tn @ pb.coef > -1.0 + 1e-12):
+                out = _V_step(tn, alpha, ridge, pb)
+                Rn = out[0] - tn
+                accepted = bool(np.linalg.norm(Rn) <= 0.5 * np.linalg.norm(R))
+        except np.linalg.LinAlgError:
+            pass
+        if not accepted:
+            tn = phi
+            out = _V_step(tn, alpha, ridge, pb)
+            Rn = out[0] - tn
+        t = tn
+        phi, g, hats, Sinv, X = out
+        R = Rn
+        scale = 1.0 + np.abs(t)
+    ok = bool(np.max(np.abs(R) / scale) <= tol)
+    # ---------------------------------------------------------------- (θ, m)
+    K, w, kap, h = pb.K, pb.w, pb.kappa, pb.h
+    G = pb.Pb @ Sinv @ pb.Pb.T           # (P_k b)ᵀ S⁻¹ (P_l b)
+    gw = g * w
+    k1 = kap * pb.mu1                    # K × nκ
+    a1 = k1 @ (h * gw)
+    A2 = (k1 * gw) @ pb.mu0.T            # E[κ μ1_k μ0_l g]
+    A3 = (k1 * gw) @ k1.T
+    B0 = (pb.mu0 * gw) @ pb.mu0.T
+    b1 = pb.mu0 @ (h * gw)
+    top = np.hstack([np.eye(K) + alpha * G @ A3, alpha * G @ A2])
+    bot = np.hstack([A2.T, B0])
+    sol = np.linalg.lstsq(np.vstack([top, bot]), np.concatenate([alpha * G @ a1, b1]), rcond=1e-13)[0]
+    theta, m = sol[:K], sol[K:]
+    c = m @ pb.mu0 + kap * (theta @ pb.mu1)
+    th_hat = alpha * (k1 @ ((h - c) * gw))
+    # ---------------------------------------------------------------- Q
+    T = pb.trace_table(X)
+    ubar = Sinv @ (th_hat @ pb.Pb)
+    uB = np.array([ubar @ (Ba @ ubar) for Ba in pb.dense] + [np.sum(ubar[mk] ** 2) for mk in pb.masks])
+    a_k = uB @ pb.coef                   # ūᵀΣ_c(κ)ū
+    e0 = (h - c) ** 2 + pb.noise
+    g2w = g * g * w
+    Mc = (pb.coef * g2w) @ pb.coef.T
+    rhs = alpha * (pb.coef @ ((e0 + a_k) * g2w))
+    Nhat = np.linalg.solve(np.eye(pb.nb) - alpha * Mc @ T, rhs)
+    q = T @ Nhat
+    Q = a_k + q @ pb.coef
+    err = float((e0 + Q) @ w)
+    # residual of the full system: V and θ equations at the solution
+    res_theta = np.max(np.abs(theta - G @ th_hat)) if K else 0.0
+    resid = float(max(np.max(np.abs(R)), res_theta))
+    converged = ok and np.isfinite(err) and resid <= max(1e3 * tol, 1e-8) * (1 + np.max(np.abs(t)))
+    return dict(err=err, t=t, theta=theta, m=m, thetahat=th_hat, resid=resid, it=it, converged=bool(converged))
+
+
+def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio=1.0, noise=0.0, *,
+                          W0=None, seed=None, d=None, full_output=False, tol=1e-10, max_iter=200, n_kappa=None,
+                          on_failure="warn"):
+    r"""Ridge test error of the sRF model with several neuron groups (large batch, realized ``W₀``).
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student σ and target σ* (``y = σ*(κ) + ε``: γ = 1).
+    groups : list of (r_k, π_k)
+        Spike strength and proportion of each group (π_k ≥ 0 summing to 1);
+        after a large-batch step ``r_k = η̃ μ₁ μ₁* ā_k``.
+    alpha : float or 1-d array, > 0
+        ``n/d``. The equations are solved at ``n/N``.
+    ridge : float > 0
+        λ of ``Σ_μ (y_μ − w·φ/√N)² + λ‖w‖²``.
+    width_ratio : float > 0
+        ``N/d`` (``N = round(width_ratio·d)``); ignored when ``W0`` is given.
+    noise : float >= 0
+        Label-noise variance.
+    W0, seed, d : keyword-only
+        The realized ``W₀`` (``N × d``) or ``d`` and ``seed`` to draw one
+        (``d`` defaults to :data:`DEFAULT_D` = 400); ``v̂`` is drawn from ``seed``
+        after ``W₀`` (the order of ``srf_test_error(method="realized")``).
+    full_output : bool
+        Return a :class:`GroupsResult`.
+    tol, max_iter, n_kappa, on_failure : solver settings
+        Tolerance on the trace fixed point, iteration cap, Gauss–Hermite nodes
+        (default that of :func:`srf_test_error`), ``"warn"``/``"raise"`` on
+        non-convergence.
+
+    Returns
+    -------
+    float or ndarray
+        ``ε_g`` including the label noise (shape of ``alpha``).
+
+    Notes
+    -----
+    This is the *realized* version (see the module docstring): it depends on
+    the draw of ``W₀`` with finite-N fluctuations; practical for ``N`` up to
+    about 1000–2000 (one N×N inverse per iteration, ``K² + K`` products).
+    """
+    from .._validation import as_generator, check_nonnegative, check_positive, check_size
+    from ..gaussian import activation as as_activation
+    from ..spiked.surrogate import normalize_groups
+    from .saddle_point import N_KAPPA, _check_alpha
+
+    sigma, target = as_activation(activation), as_activation(teacher)
+    pairs = normalize_groups(None, groups)
+    a = _check_alpha(alpha)
+    ridge = check_positive("ridge", ridge)
+    beta = check_positive("width_ratio", width_ratio)
+    noise = check_nonnegative("noise", noise)
+    tol = check_positive("tol", tol)
+    max_iter = check_size("max_iter", max_iter)
+    n_kappa = N_KAPPA if n_kappa is None else check_size("n_kappa", n_kappa)
+    if on_failure not in ("warn", "raise"):
+        raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
+    rng = as_generator(seed)
+    if W0 is None:
+        d = DEFAULT_D if d is None else check_size("d", d)
+        N = max(1, int(round(beta * d)))
+        W0 = rng.standard_normal((N, d)) / math.sqrt(d)
+    else:
+        if d is not None:
+            raise ValueError("give either W0 or d, not both")
+        W0 = np.asarray(W0, dtype=float)
+        if W0.ndim != 2 or not np.all(np.isfinite(W0)):
+            raise ValueError(f"W0 must be a finite N x d array, got shape {W0.shape}")
+    N, d = W0.shape
+    vhat = rng.standard_normal(d)
+    vhat /= np.linalg.norm(vhat)
+    pb = _Problem(sigma, target, pairs, W0, vhat, noise, n_kappa)
+
+    flat = a.ravel()
+    a_int = flat * d / N
+    order = np.argsort(flat, kind="stable")
+    sols = [None] * flat.size
+    t0 = np.zeros(pb.nb)
+    for i in order:
+        s = _solve_one(float(a_int[i]), ridge, pb, t0, tol, max_iter)
+        if not s["converged"]:
+            s2 = _solve_one(float(a_int[i]), ridge, pb, np.zeros(pb.nb), tol, max_iter)
+            if s2["converged"]:
+                s = s2
+        if not s["converged"]:
+            msg = (f"several-group sRF equations did not converge at alpha = {flat[i]:g} "
+                   f"(residual {s['resid']:.2e} after {s['it']} iterations)")
+            if on_failure == "raise":
+                raise RuntimeError(msg)
+            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        else:
+            t0 = s["t"]
+        sols[i] = s
+    err = np.array([s["err"] for s in sols]).reshape(a.shape)
+    if not full_output:
+        return float(err) if err.ndim == 0 else err
+
+    def stack(key):
+        v = np.array([s[key] for s in sols])
+        return v.reshape(a.shape + v.shape[1:])
+
+    return GroupsResult(
+        alpha=a, alpha_int=(flat * d / N).reshape(a.shape), test_error=err, risk=err - noise,
+        theta=stack("theta"), thetahat=stack("thetahat"), m=stack("m"), t=stack("t"),
+        residual=stack("resid"), iterations=stack("it"), converged=stack("converged"),
+        groups=pairs, N=N, d=d)
