@@ -182,7 +182,7 @@ def _solve_one(alpha, ridge, pb: _Problem, t0, tol, max_iter):
         it += 1
         # Jacobian of Φ: dΦ/dt = −T · α E[c cᵀ g²]
         T = pb.trace_table(X)
-        Mc = (pb.coef * g * g) @ pb.coef.T * pb.w[None, :] if False else (pb.coef * (g * g * pb.w)) @ pb.coef.T
+        Mc = (pb.coef * (g * g * pb.w)) @ pb.coef.T
         J = -alpha * T @ Mc - np.eye(pb.nb)
         accepted = False
         try:
