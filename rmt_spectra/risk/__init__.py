@@ -5,6 +5,7 @@ Theory: ``shared/theory/06_generalization.md``.  Conventions: ``alpha = n/d``,
 unless a function says otherwise; "test error" includes the label noise,
 "risk" is ``E(f* − f̂)²`` without it.
 """
+from .groups import srf_test_error_groups
 from .kernel import kernel_lower_bound, tau_star
 from .limiting import growing_step_errors, limiting_problem_error
 from .plotting import plot_learning_curve
@@ -48,4 +49,5 @@ __all__ = [
     "solve_saddle_point",
     "srf_test_error",
     "srf_test_error_from_parameters",
+    "srf_test_error_groups",
 ]
