@@ -154,6 +154,17 @@ def _mp_stieltjes(w, beta):
     return m, dm
 
 
+
+def _warn_unconverged(label, residual, threshold, wrong):
+    """One RuntimeWarning per failure kind: residual above ``threshold``, or the wrong branch (Im g < 0)."""
+    bad = residual > threshold
+    if np.any(bad):
+        warnings.warn(f"{label}: {int(np.sum(bad))} points did not converge (max residual {float(np.max(residual)):.2e})",
+                      RuntimeWarning, stacklevel=4)
+    if np.any(wrong):
+        warnings.warn(f"{label}: {int(np.sum(wrong))} points on the wrong branch (Im g < 0)", RuntimeWarning,
+                      stacklevel=4)
+
 class SpikedFeatures(Spectrum):
     r"""Deterministic equivalent of ``Σ̂ = FᵀF/n`` for the sRF model ``σ(√c W₀x + r κ u)``.
 
@@ -384,12 +395,8 @@ class SpikedFeatures(Spectrum):
             A[sel], B[sel], res[sel] = A2[ok2], B2[ok2], res2[ok2]
             its[sel] += its2[ok2] + 48
         wrong = np.imag(B) < -1e-9 * (np.abs(B) + 1e-300)
-        if warn and np.any(res > 1e3 * tol):
-            warnings.warn(f"SpikedFeatures: {int(np.sum(res > 1e3 * tol))} points did not converge "
-                          f"(max residual {float(np.max(res)):.2e})", RuntimeWarning, stacklevel=3)
-        if warn and np.any(wrong):
-            warnings.warn(f"SpikedFeatures: {int(np.sum(wrong))} points on the wrong branch (Im g < 0)",
-                          RuntimeWarning, stacklevel=3)
+        if warn:
+            _warn_unconverged("SpikedFeatures", res, 1e3 * tol, wrong)
         return A, B, SolverInfo(residual=res, iterations=its, wrong_branch=wrong)
 
     def stieltjes(self, z, return_info=False):
@@ -607,12 +614,8 @@ class _GeneralSolver:
         q, C = self._unpack(x)
         g = q @ m.pi
         wrong = np.imag(g) < -1e-9 * (np.abs(g) + 1e-300)
-        if warn and np.any(res > 1e-8):
-            warnings.warn(f"SpikedFeatures (K groups): {int(np.sum(res > 1e-8))} points did not converge "
-                          f"(max residual {float(np.max(res)):.2e})", RuntimeWarning, stacklevel=3)
-        if warn and np.any(wrong):
-            warnings.warn(f"SpikedFeatures (K groups): {int(np.sum(wrong))} points on the wrong branch",
-                          RuntimeWarning, stacklevel=3)
+        if warn:
+            _warn_unconverged("SpikedFeatures (K groups)", res, 1e-8, wrong)
         return q, C, SolverInfo(residual=res, iterations=its, wrong_branch=wrong)
 
     def delta(self, z):
