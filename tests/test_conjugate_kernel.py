@@ -111,3 +111,15 @@ def test_from_ratios_and_bad_input():
         ConjugateKernel.from_ratios("tanh", -1.0, 1.0)
     with pytest.raises(TypeError):
         ConjugateKernel(3.0, 10, 10, 10)
+
+
+def test_activation_without_linear_part():
+    # He_2: μ₁ = 0 exactly (parity), so F₀ᵀF₀/n is a sample covariance of white noise of variance μ⋆² = 2
+    ck = ConjugateKernel("hermite:2", 800, 400, 400)
+    assert ck.mu1 == 0.0 and not ck.has_mean
+    (a, b), = ck.support
+    c = 400 / 800
+    assert abs(b - 2 * (1 + c**0.5) ** 2) < 1e-10 and abs(a - 2 * (1 - c**0.5) ** 2) < 1e-10
+    assert ck.outliers() == []
+    with pytest.raises(ValueError, match="linear part"):
+        ck.stieltjes_scalar(1.0 + 1j)

@@ -141,3 +141,45 @@ def test_bad_method():
         rs.hermite_coefficients("tanh", 3, method="closed")
     with pytest.raises(ValueError, match="exact"):
         rs.hermite_coefficients("relu", 3, method="exact")
+
+
+# ------------------------------------------------------------------ exact zeros by parity
+@pytest.mark.parametrize("spec,parity", [("tanh", -1), ("erf", -1), ("sin", -1), ("relu", 0), ("softplus", 0),
+                                         ("sigmoid", 0), ("hermite:2", 1), ("hermite:3", -1), ([0, 1, 0, 2], -1),
+                                         ([1, 0, 3], 1), ([0, 1, 0.5], 0)])
+def test_parity_detected(spec, parity):
+    assert rs.activation(spec).parity == parity
+
+
+def test_parity_of_sympy_and_callables():
+    x = sympy.Symbol("x")
+    assert rs.activation(x**3 * sympy.cos(x)).parity == -1
+    assert rs.activation(sympy.cosh(x)).parity == 1
+    assert rs.activation(sympy.exp(x)).parity == 0
+    assert rs.activation(lambda t: t**3).parity == -1
+    assert rs.activation(lambda t: np.abs(t)).parity == 1
+    assert rs.activation(lambda t: np.maximum(t, 0)).parity == 0
+
+
+@pytest.mark.parametrize("spec", ["tanh", "erf", "sin", "hermite:3", "hermite:2", "hermite:4", [1, 0, 3]])
+@pytest.mark.parametrize("method", ["auto", "quadrature", "mpmath"])
+def test_coefficients_vanishing_by_parity_are_exactly_zero(spec, method):
+    act = rs.activation(spec)
+    mu = rs.hermite_coefficients(act, 7, method=method, dps=20)
+    forbidden = mu[0::2] if act.parity == -1 else mu[1::2]
+    assert np.all(forbidden == 0.0)  # exact zeros, not round-off (issue: ck.mu0 came out as -2.6e-18)
+    g = rs.gaussian_moments(act)
+    assert (g.mu0 if act.parity == -1 else g.mu1) == 0.0
+
+
+@pytest.mark.parametrize("spec", ["hermite:2", "hermite:3", [0, 1, 0.5, 1 / 6]])
+def test_polynomial_moments_closed_form_vs_quadrature(spec):
+    shift, scale = np.array([0.0, 0.5, -1.2, 2.0]), np.array([1.0, 0.7, 2.0, 0.3])
+    closed = rs.gaussian_moments(spec, shift, scale)
+    quad = rs.gaussian_moments(spec, shift, scale, method="quadrature")
+    assert closed.method == "closed"
+    for name in ("mu0", "mu1", "second_moment"):
+        np.testing.assert_allclose(getattr(closed, name), getattr(quad, name), rtol=1e-13, atol=1e-13)
+    # E He_k = 0 and E He_k' = k E He_{k-1} = 0 exactly at shift 0, scale 1 (k >= 2)
+    he = rs.gaussian_moments("hermite:3")
+    assert he.mu0 == 0.0 and he.mu1 == 0.0 and he.mu_star_sq == 6.0

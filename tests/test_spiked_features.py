@@ -62,7 +62,7 @@ def test_r0_equals_conjugate_kernel(act):
     assert abs(b1 - b0) < 1e-8 * b0 and abs(a1 - a0) < 1e-7 * b0
     x = np.linspace(a0, b0, 201)[1:-1]
     np.testing.assert_allclose(sf.pdf(x), ck.pdf(x), atol=1e-8 * ck.pdf(x).max())
-    if ck.mu0 != 0:  # mean outlier: same equation (λ m m̲ = 1/(Nμ0²)) at r = 0
+    if ck.has_mean:  # mean outlier: same equation (λ m m̲ = 1/(Nμ0²)) at r = 0
         assert abs(sf.outliers()[0].location - ck.outliers()[0].location) < 1e-6 * ck.outliers()[0].location
 
 

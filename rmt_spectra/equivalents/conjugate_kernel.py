@@ -30,6 +30,8 @@ mean outlier and :meth:`simulate`), or
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, check_positive, check_size
@@ -37,6 +39,9 @@ from ..laws.marchenko_pastur import MarchenkoPastur
 from ..spectrum import Outlier, Spectrum
 from .population import Population
 from .sample_covariance import SampleCovariance
+
+#: relative size (to √(E σ²)) below which a Gaussian coefficient counts as zero
+_NEGLIGIBLE = 1e-12
 
 __all__ = ["ConjugateKernel"]
 
@@ -95,9 +100,13 @@ class ConjugateKernel(SampleCovariance):
         self.moments = gm
         self.mu0, self.mu1, self.mu_star = float(gm.mu0), float(gm.mu1), float(gm.mu_star)
         self.n_over_d, self.N_over_d = float(n_over_d), float(N_over_d)
-        if self.mu1 == 0 and self.mu_star == 0:
+        # coefficients below round-off of E σ² count as zero (exact zeros come from parity)
+        tiny = _NEGLIGIBLE * math.sqrt(max(float(gm.second_moment), 1e-300))
+        self.has_mean = abs(self.mu0) > tiny
+        self.has_linear = has_linear = abs(self.mu1) > tiny
+        if not has_linear and self.mu_star <= tiny:
             raise ValueError("activation is constant under N(0,1) (mu1 = mu_star = 0): no bulk")
-        if self.mu1 != 0:
+        if has_linear:
             pop = Population.from_law(MarchenkoPastur(self.N_over_d), n_nodes=n_nodes).affine(
                 self.mu1**2, self.mu_star**2)
         else:
@@ -112,8 +121,8 @@ class ConjugateKernel(SampleCovariance):
     def stieltjes_scalar(self, z, return_info=False, tol=1e-14, maxit=50):
         """``m(z)`` of ``FᵀF/n`` from the closed scalar fixed point (one unknown per z, Newton)."""
         z = as_complex_array("z", z)
-        if self.mu1 == 0:
-            raise ValueError("the scalar fast path needs mu1 != 0")
+        if not self.has_linear:
+            raise ValueError("the scalar fast path needs mu1 != 0 (a linear part)")
         lower = z.imag < 0
         zz = np.where(lower, np.conj(z), z).ravel()
         zz = np.where(zz.imag == 0, zz.real + 0j, zz)
@@ -171,7 +180,7 @@ class ConjugateKernel(SampleCovariance):
     def outliers(self, spikes=None):
         """The mean outlier (``μ₀ ≠ 0``, finite sizes) plus population spikes if given."""
         out = SampleCovariance.outliers(self, spikes) if spikes is not None else []
-        if self.mu0 == 0 or self.N is None:
+        if not self.has_mean or self.N is None:
             return out
         target = 1.0 / (self.N * self.mu0**2)
         edge = self.support[-1][1]

@@ -77,10 +77,12 @@ class Activation:
     is_polynomial : bool
     polynomial_coefficients : ndarray or None
         Monomial coefficients ``[c0, c1, ...]`` (lowest degree first), floats.
+    parity : int
+        ``-1`` odd (σ(−x) = −σ(x)), ``+1`` even, ``0`` neither (see :attr:`parity`).
     """
 
     def __init__(self, func, *, name, kind, kinks=(), smooth=True, sympy_expr=None,
-                 exact_coefficients=None, derivative_factory=None, mp_func=None, d1_from_value=None):
+                 exact_coefficients=None, derivative_factory=None, mp_func=None, d1_from_value=None, parity=None):
         self._func = func
         self.name = str(name)
         self.kind = kind
@@ -92,8 +94,25 @@ class Activation:
         self._mp_func = mp_func
         self._d1_from_value = d1_from_value  # σ' as a function of σ (saves an evaluation)
         self._derivative_cache: dict[int, object] = {}
+        self._parity = parity
 
     # ------------------------------------------------------------------ basics
+    @property
+    def parity(self) -> int:
+        """``-1`` if σ is odd, ``+1`` if even, ``0`` otherwise.
+
+        Coefficients that vanish by parity (``μ_k`` of the wrong parity, ``μ₀`` of an
+        odd σ and ``μ₁`` of an even σ at shift 0) are set to exactly 0 by the Gaussian
+        machinery, so code never has to compare a computed float with 0.
+        Built-ins: tanh, erf, sin are odd. Polynomials: from the exact coefficients.
+        sympy expressions: ``σ(−x) ∓ σ(x)`` simplifies to 0. Callables: exact (bitwise)
+        equality ``σ(−x) = ∓σ(x)`` on 257 probe points in [−8, 8] (a floating-point
+        implementation that is symmetric only up to round-off counts as neither).
+        """
+        if self._parity is None:
+            self._parity = _detect_parity(self)
+        return self._parity
+
     def __call__(self, x):
         x = np.asarray(x, dtype=float)
         return np.asarray(self._func(x), dtype=float)
@@ -164,6 +183,38 @@ class Activation:
 
 
 # ====================================================================== helpers
+def _detect_parity(act: Activation) -> int:
+    if act._exact_coefficients is not None:
+        coeffs = act._exact_coefficients
+        odd_part = any(c != 0 for j, c in enumerate(coeffs) if j % 2 == 1)
+        even_part = any(c != 0 for j, c in enumerate(coeffs) if j % 2 == 0)
+        if not odd_part:
+            return 1
+        return -1 if not even_part else 0
+    if act.sympy_expr is not None and act.kind == "sympy":
+        e = act.sympy_expr
+        flipped = e.subs(_X, -_X)
+        try:
+            if sympy.simplify(flipped + e) == 0:
+                return -1
+            if sympy.simplify(flipped - e) == 0:
+                return 1
+        except Exception:  # noqa: BLE001 - sympy raises many types
+            return 0
+        return 0
+    x = np.linspace(0.0, 8.0, 257)[1:]
+    with np.errstate(all="ignore"):
+        try:
+            plus, minus = act(x), act(-x)
+        except Exception:  # noqa: BLE001
+            return 0
+    if np.array_equal(minus, -plus):
+        return -1
+    if np.array_equal(minus, plus):
+        return 1
+    return 0
+
+
 def _as_array_func(f):
     """Wrap a lambdified function so that constants broadcast to the input shape."""
 
@@ -231,28 +282,28 @@ def _builtin(name: str) -> Activation:
 
     x = _X
     if name == "tanh":
-        return Activation(np.tanh, name=name, kind="builtin", sympy_expr=sympy.tanh(x), mp_func=mpmath.tanh,
+        return Activation(np.tanh, name=name, kind="builtin", sympy_expr=sympy.tanh(x), mp_func=mpmath.tanh, parity=-1,
                           derivative_factory=lambda k: _generator_polynomial_derivative(np.tanh, _TANH_Q, k),
                           d1_from_value=lambda v: 1.0 - v * v)
     if name == "relu":
-        return Activation(lambda t: np.maximum(t, 0.0), name=name, kind="builtin", kinks=(0.0,), smooth=False,
+        return Activation(lambda t: np.maximum(t, 0.0), name=name, kind="builtin", kinks=(0.0,), smooth=False, parity=0,
                           sympy_expr=sympy.Max(0, x), mp_func=lambda t: t if t > 0 else mpmath.mpf(0),
                           derivative_factory=_relu_derivative)
     if name == "erf":
-        return Activation(sc.erf, name=name, kind="builtin", sympy_expr=sympy.erf(x), mp_func=mpmath.erf,
+        return Activation(sc.erf, name=name, kind="builtin", sympy_expr=sympy.erf(x), mp_func=mpmath.erf, parity=-1,
                           derivative_factory=_sympy_derivative_factory(sympy.erf(x), x))
     if name == "softplus":
         def dsoftplus(k):
             return _generator_polynomial_derivative(sc.expit, _SIGMOID_Q, k - 1)
-        return Activation(lambda t: np.logaddexp(0.0, t), name=name, kind="builtin",
+        return Activation(lambda t: np.logaddexp(0.0, t), name=name, kind="builtin", parity=0,
                           sympy_expr=sympy.log(1 + sympy.exp(x)),
                           mp_func=lambda t: mpmath.log1p(mpmath.exp(t)), derivative_factory=dsoftplus,
                           d1_from_value=lambda v: -np.expm1(-v))
     if name == "sin":
-        return Activation(np.sin, name=name, kind="builtin", sympy_expr=sympy.sin(x), mp_func=mpmath.sin,
+        return Activation(np.sin, name=name, kind="builtin", sympy_expr=sympy.sin(x), mp_func=mpmath.sin, parity=-1,
                           derivative_factory=lambda k: _SIN_CYCLE[k % 4])
     if name == "sigmoid":
-        return Activation(sc.expit, name=name, kind="builtin", sympy_expr=1 / (1 + sympy.exp(-x)),
+        return Activation(sc.expit, name=name, kind="builtin", sympy_expr=1 / (1 + sympy.exp(-x)), parity=0,
                           mp_func=lambda t: 1 / (1 + mpmath.exp(-t)),
                           derivative_factory=lambda k: _generator_polynomial_derivative(sc.expit, _SIGMOID_Q, k),
                           d1_from_value=lambda v: v * (1.0 - v))

@@ -142,6 +142,16 @@ def _mpmath(act: Activation, kmax: int, dps: int):
     return np.array(out), np.array(errs)
 
 
+def apply_parity(mu, parity):
+    """Set the coefficients that vanish by parity to exactly 0 (odd σ: even k; even σ: odd k)."""
+    mu = np.array(mu, dtype=float)
+    if parity == -1:
+        mu[0::2] = 0.0
+    elif parity == 1:
+        mu[1::2] = 0.0
+    return mu
+
+
 # ====================================================================== public
 def hermite_coefficients(activation, kmax, method="auto", *, dps=30, full_output=False):
     r"""Hermite coefficients :math:`[\mu_0, \dots, \mu_{k_{max}}]`, :math:`\mu_k = E[\sigma(z) He_k(z)]`.
@@ -191,6 +201,7 @@ def hermite_coefficients(activation, kmax, method="auto", *, dps=30, full_output
         mu, error = _quadrature(act, kmax)
     else:
         mu, error = _mpmath(act, kmax, dps)
+    mu = apply_parity(mu, act.parity)
     if full_output:
         return mu, {"method": method, "error": error}
     return mu

@@ -23,13 +23,17 @@ Paths (``method="auto"``):
   (at s = 0, c = 1: 1 − (4/π) arctan(1/√5) = (2/π) arcsin(2/3)).
 * sin, closed: :math:`\mu_0 = \sin(s)e^{-c/2}`, :math:`\mu_1 = \cos(s)e^{-c/2}`,
   :math:`E\sin^2 = (1 - \cos(2s)e^{-2c})/2`.
-* polynomials: 160-node Gauss–Hermite (exact); other smooth σ: the same rule
+* polynomials, closed: ``E p(s + √c z) = Σ_{k even} p^{(k)}(s) c^{k/2} (k−1)!!/k!``
+  (and the same for ``p'`` and ``p²``); other smooth σ: 160-node Gauss–Hermite
   when every scale is <= 1, else composite Gauss–Legendre with panels of width
   1/scale in z (width 1 in x, so the complex singularities of σ, e.g. tanh's
   poles at ±iπ/2, stay resolved: Gauss–Hermite alone loses 3e-3 on tanh at
   scale 4); σ with known kinks: Gauss–Legendre split at ``z = (k − s)/√c``; σ of unknown
   smoothness: vectorized adaptive quadrature, with an error estimate.
   μ₁ uses the analytic σ' when the activation has one, else the Stein form.
+
+Exact zeros by parity: at shift 0, μ₀ of an odd σ and μ₁ of an even σ are
+returned as exactly 0 (:attr:`Activation.parity`), not as round-off.
 """
 from __future__ import annotations
 
@@ -117,6 +121,32 @@ def _sin_closed(s, a):
     c = a * a
     damp = np.exp(-0.5 * c)
     return np.sin(s) * damp, np.cos(s) * damp, 0.5 * (1 - np.cos(2 * s) * np.exp(-2 * c)), None
+
+
+def _polynomial_gaussian_mean(coeffs, s, a):
+    """``E p(s + a z)`` for the monomial coefficients ``coeffs``: ``Σ_{k even} p^{(k)}(s) a^k (k−1)!!/k!``.
+
+    Exact up to the rounding of the few terms; a coefficient that is zero in
+    exact arithmetic at ``s = 0`` (e.g. ``E He_2``) comes out as exactly 0.
+    """
+    P = np.polynomial.polynomial
+    c = np.asarray(coeffs, float)
+    total = np.zeros(np.shape(s))
+    k = 0
+    while k < c.size:
+        dk = P.polyder(c, k) if k else c
+        total = total + P.polyval(s, dk) * a**k * (math.prod(range(1, k, 2)) / math.factorial(k))
+        k += 2
+    return total
+
+
+def _polynomial_closed(act: Activation, s, a):
+    P = np.polynomial.polynomial
+    c = act.polynomial_coefficients
+    mu0 = _polynomial_gaussian_mean(c, s, a)
+    mu1 = _polynomial_gaussian_mean(P.polyder(c) if c.size > 1 else np.zeros(1), s, a)
+    m2 = _polynomial_gaussian_mean(P.polymul(c, c), s, a)
+    return mu0, mu1, m2, None
 
 
 # ====================================================================== quadrature
@@ -213,17 +243,29 @@ def gaussian_moments(activation, shift=0.0, scale=1.0, *, method="auto") -> Gaus
     shape = s.shape
     sf, af = s.ravel().astype(float), a.ravel().astype(float)
     closed_name = act.name if (act.kind == "builtin" and act.name in _CLOSED) else None
-    if method == "closed" and closed_name is None:
-        raise ValueError(f"method='closed' is available for {', '.join(_CLOSED)}, not {act.name!r}")
+    if method == "closed" and closed_name is None and not act.is_polynomial:
+        raise ValueError(f"method='closed' is available for {', '.join(_CLOSED)} and polynomials, not {act.name!r}")
     error = None
     if method in ("auto", "closed") and closed_name is not None:
         res = {"relu": _relu_closed, "erf": _erf_closed, "sin": _sin_closed}[closed_name](sf, af)
+        used = "closed"
+    elif method in ("auto", "closed") and act.is_polynomial:
+        res = _polynomial_closed(act, sf, af)
         used = "closed"
     elif method == "mpmath":
         res, used, error = _moments_mpmath(act, sf, af)
     else:
         res, used, error = _moments_quadrature(act, sf, af, adaptive=(method == "adaptive"))
     mu0, mu1, m2, star_sq = (np.asarray(r, dtype=float) if r is not None else None for r in res)
+    if act.parity != 0 and np.any(sf == 0.0):
+        # exact zeros by parity at shift 0: μ₀ of an odd σ, μ₁ of an even σ
+        centre = sf == 0.0
+        if act.parity == -1:
+            mu0 = np.where(centre, 0.0, mu0)
+        else:
+            mu1 = np.where(centre, 0.0, mu1)
+        if star_sq is not None:
+            star_sq = np.where(centre, m2 - mu0**2 - af**2 * mu1**2, star_sq)
     if star_sq is None:
         star_sq = m2 - mu0**2 - af**2 * mu1**2
     tol = 1e-9 * np.maximum(1.0, m2) + (10 * error if error is not None else 0.0)
