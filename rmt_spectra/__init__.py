@@ -14,7 +14,7 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
 """
 from .empirical import Comparison, EmpiricalSpectrum, compare
-from .equivalents import ConjugateKernel, Population, SampleCovariance, solve_silverstein
+from .equivalents import ConjugateKernel, Population, SampleCovariance, WeightedSampleCovariance, solve_silverstein
 from .gaussian import Activation, GaussianMoments, activation, gaussian_moments, hermite_coefficients
 from .laws import MarchenkoPastur, Semicircle, StieltjesLaw, density_from_stieltjes
 from .risk import (
@@ -50,6 +50,7 @@ __all__ = [
     "Outlier",
     "Population",
     "SampleCovariance",
+    "WeightedSampleCovariance",
     "Semicircle",
     "Spectrum",
     "SpikedFeatures",

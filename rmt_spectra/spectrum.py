@@ -40,6 +40,8 @@ from functools import cached_property
 
 import numpy as np
 from numpy.polynomial import Chebyshev
+from scipy.special import beta as beta_function
+from scipy.special import betainc, betaincinv
 
 from ._validation import as_generator, as_real_array, check_int
 
@@ -79,9 +81,12 @@ class Outlier:
 class IntervalTable:
     """Chebyshev representation of the density on one support interval.
 
-    ``g(θ) = ρ(t(θ)) t'(θ)`` on ``θ ∈ [0, π]`` with
-    ``t(θ) = a + (b − a)(1 − cos θ)/2 = a + (b − a) sin²(θ/2)``; ``G`` is its antiderivative with
-    ``G(0) = 0``, so ``G(π)`` is the mass of the interval.
+    ``g(θ) = ρ(t(θ)) t'(θ)`` on ``θ ∈ [0, π]`` with ``t(θ) = a + (b − a) B(sin²(θ/2))``;
+    ``G`` is its antiderivative with ``G(0) = 0``, so ``G(π)`` is the mass of the interval.
+    ``B(s) = I_s(p_L, p_R)`` is the regularized incomplete beta function: ``B(s) = s``
+    (``p = 1``, the plain angle variable, which makes square-root and inverse
+    square-root edges analytic) or, at an end that is an interior singular point of
+    the density (``p = 3``), ``t − a ∝ θ^6``, which also smooths ``|t − a|^{-2/3}``.
     """
 
     left: float
@@ -90,13 +95,27 @@ class IntervalTable:
     G: Chebyshev
     mass: float
     error: float
+    grading: tuple = (1, 1)
 
     def theta(self, x):
-        u = (np.asarray(x, float) - self.left) / (self.right - self.left)
-        return 2.0 * np.arcsin(np.sqrt(np.clip(u, 0.0, 1.0)))
+        u = np.clip((np.asarray(x, float) - self.left) / (self.right - self.left), 0.0, 1.0)
+        if self.grading != (1, 1):
+            u = betaincinv(self.grading[0], self.grading[1], u)
+        return 2.0 * np.arcsin(np.sqrt(u))
 
     def t(self, theta):
-        return self.left + (self.right - self.left) * np.sin(0.5 * np.asarray(theta)) ** 2
+        return _graded_t(self.left, self.right, self.grading, theta)[0]
+
+
+def _graded_t(a, b, grading, theta):
+    """``t(θ)`` and ``dt/dθ`` of :class:`IntervalTable`."""
+    theta = np.asarray(theta, float)
+    s = np.sin(0.5 * theta) ** 2
+    if grading == (1, 1):
+        return a + (b - a) * s, 0.5 * (b - a) * np.sin(theta)
+    pl, pr = grading
+    density = s ** (pl - 1) * (1.0 - s) ** (pr - 1) / beta_function(pl, pr)
+    return a + (b - a) * betainc(pl, pr, s), (b - a) * density * 0.5 * np.sin(theta)
 
 
 class Spectrum:
@@ -143,25 +162,38 @@ class Spectrum:
         return np.array(sorted(e for ab in self.support for e in ab))
 
     # ---------------------------------------------------------------- tables
+    #: interior points of the support where the density may be singular; the cdf tables are split there
+    #: (each piece then has the density's singularity at an end, where the angle variable resolves it)
+    density_breakpoints: tuple = ()
+
+    def _table_intervals(self):
+        """``(a, b, grading)`` pieces of the support, split at the density breakpoints (graded ends there)."""
+        pieces = []
+        for a, b in self.support:
+            cuts = sorted(float(p) for p in self.density_breakpoints if a < p < b)
+            ends = [float(a)] + cuts + [float(b)]
+            for lo, hi in zip(ends[:-1], ends[1:]):
+                pieces.append((lo, hi, (3 if lo in cuts else 1, 3 if hi in cuts else 1)))
+        return pieces
+
     @cached_property
     def _tables(self) -> list[IntervalTable]:
         tables = []
-        for a, b in self.support:
+        for a, b, grading in self._table_intervals():
             a, b = float(a), float(b)
             if not b > a:
                 continue
-            half = 0.5 * (b - a)
 
-            def g(theta, a=a, b=b, half=half):
-                t = a + (b - a) * np.sin(0.5 * theta) ** 2
-                return self.pdf(t) * half * np.sin(theta)
+            def g(theta, a=a, b=b, grading=grading):
+                t, dt = _graded_t(a, b, grading, theta)
+                return self.pdf(t) * dt
 
             cheb = Chebyshev.interpolate(g, CDF_DEGREE, domain=[0.0, np.pi])
             coarse = Chebyshev.interpolate(g, CDF_DEGREE // 2, domain=[0.0, np.pi])
             G = cheb.integ(lbnd=0.0)
             mass = float(G(np.pi))
             error = abs(mass - float(coarse.integ(lbnd=0.0)(np.pi)))
-            tables.append(IntervalTable(a, b, cheb, G, mass, error))
+            tables.append(IntervalTable(a, b, cheb, G, mass, error, grading))
         return tables
 
     # ---------------------------------------------------------------- cdf

@@ -4,11 +4,13 @@ from .population import Population
 from .sample_covariance import SampleCovariance
 from .silverstein import ConvergenceWarning, SolverInfo, picard_solve, solve_silverstein
 from .support import SupportInfo, silverstein_choi
+from .weighted_covariance import WeightedSampleCovariance
 
 __all__ = [
     "ConjugateKernel",
     "Population",
     "SampleCovariance",
+    "WeightedSampleCovariance",
     "SolverInfo",
     "SupportInfo",
     "ConvergenceWarning",

@@ -1,7 +1,10 @@
 r"""Population spectra :math:`H` (the law of the eigenvalues of a population covariance).
 
 A :class:`Population` is a finite mixture of atoms :math:`H = \sum_k w_k \delta_{t_k}`
-with :math:`t_k \ge 0`. Continuous laws are represented by a high-order
+with :math:`t_k \ge 0` — or, with ``signed=True``, real atoms of either sign:
+the law of the weights ``w_μ`` of a weighted sample covariance
+``(1/n) Σ_μ w_μ x_μ x_μᵀ`` (:class:`~rmt_spectra.equivalents.WeightedSampleCovariance`),
+which the same Silverstein equation describes. Continuous laws are represented by a high-order
 quadrature: on each support interval :math:`[a, b]` the nodes are
 :math:`t = a + (b-a)(1-\cos\theta)/2` with Gauss–Legendre nodes in
 :math:`\theta \in [0, \pi]` and weights :math:`\rho(t)\,dt/d\theta`, which
@@ -32,6 +35,8 @@ class Population:
         Intervals on which the atoms discretize a continuous law (set by
         :meth:`from_law` / :meth:`from_density`; leave empty for a genuinely
         discrete population).
+    signed : bool
+        Allow negative atoms (default False: a covariance spectrum is >= 0).
 
     Examples
     --------
@@ -41,12 +46,14 @@ class Population:
     2.5
     """
 
-    def __init__(self, atoms, weights=None, *, continuous_support=(), discretization_error=0.0):
+    def __init__(self, atoms, weights=None, *, continuous_support=(), discretization_error=0.0, signed=False):
         t = check_real("atoms", atoms, allow_array=True).astype(float).ravel()
         if t.size == 0:
             raise ValueError("atoms must not be empty")
-        if np.any(t < 0):
-            raise ValueError("atoms must be >= 0 (covariance eigenvalues), got a negative atom")
+        self.signed = bool(signed)
+        if not self.signed and np.any(t < 0):
+            raise ValueError("atoms must be >= 0 (covariance eigenvalues), got a negative atom; "
+                             "pass signed=True for the weights of a weighted sample covariance")
         if weights is None:
             w = np.full(t.size, 1.0 / t.size)
         else:
@@ -75,36 +82,43 @@ class Population:
 
     # ------------------------------------------------------------ constructors
     @classmethod
-    def from_law(cls, law, n_nodes: int = 1000):
+    def from_law(cls, law, n_nodes: int = 1000, *, signed=False):
         """Discretize a spectrum of the package (continuous part by quadrature, atoms kept).
 
         ``n_nodes`` quadrature nodes in all, shared between the support
-        intervals in proportion to their mass (at least 16 each).
+        intervals in proportion to their mass (at least 16 each). ``signed=True``
+        accepts a law with negative support (e.g. the spectrum of a weighted
+        sample covariance with signed weights).
         """
         n_nodes = check_int("n_nodes", n_nodes, minimum=2)
         if not hasattr(law, "support") or not hasattr(law, "pdf"):
             raise TypeError(f"law must be a Spectrum (with support and pdf), got {type(law).__name__}")
         atoms = [(float(l), float(m)) for l, m in law.atoms]
-        intervals = [(float(a), float(b)) for a, b in law.support if b > a]
+        # support pieces, split (with graded ends) where the law says its density is singular
+        pieces = law._table_intervals() if hasattr(law, "_table_intervals") else \
+            [(float(a), float(b), (1, 1)) for a, b in law.support]
+        pieces = [(a, b, gr) for a, b, gr in pieces if b > a]
         cont_mass = max(0.0, 1.0 - sum(m for _, m in atoms))
         ts, ws, cs = [l for l, _ in atoms], [m for _, m in atoms], []
-        if intervals and cont_mass > 0:
+        if pieces and cont_mass > 0:
             # mass of each interval by a cheap preliminary quadrature
             masses = []
-            for a, b in intervals:
-                tt, ww = _theta_nodes(a, b, 64)
+            for a, b, gr in pieces:
+                tt, ww = _theta_nodes(a, b, 64, gr)
                 masses.append(max(float(np.sum(law.pdf(tt) * ww)), 1e-300))
             masses = np.array(masses) / sum(masses)
-            for (a, b), frac in zip(intervals, masses):
+            for (a, b, gr), frac in zip(pieces, masses):
                 k = max(16, int(round(n_nodes * frac)))
-                tt, ww = _theta_nodes(a, b, k)
+                tt, ww = _theta_nodes(a, b, k, gr)
                 ts.extend(tt)
                 ws.extend(law.pdf(tt) * ww)
-                cs.append((a, b))
+            for a, b in law.support:
+                cs.append((float(a), float(b)))
         raw = float(np.sum(ws))
-        if np.any(np.asarray(ts) < 0):
-            raise ValueError("law must be supported on [0, inf) to be a population spectrum")
-        return cls(np.array(ts), np.array(ws), continuous_support=cs, discretization_error=abs(raw - 1.0))
+        if not signed and np.any(np.asarray(ts) < 0):
+            raise ValueError("law must be supported on [0, inf) to be a population spectrum (or pass signed=True)")
+        return cls(np.array(ts), np.array(ws), continuous_support=cs, discretization_error=abs(raw - 1.0),
+                   signed=signed)
 
     @classmethod
     def from_density(cls, pdf, interval, n_nodes: int = 1000):
@@ -130,11 +144,11 @@ class Population:
         """The law of ``scale·t + shift`` (``scale > 0``, result must stay ``>= 0``)."""
         scale = check_positive("scale", scale)
         shift = check_real("shift", shift)
-        if self.atoms[0] * scale + shift < 0:
+        if not self.signed and self.atoms[0] * scale + shift < 0:
             raise ValueError("shift makes an atom negative; a population spectrum lives on [0, inf)")
         cs = [(a * scale + shift, b * scale + shift) for a, b in self.continuous_support]
         return Population(self.atoms * scale + shift, self.weights, continuous_support=cs,
-                          discretization_error=self.discretization_error)
+                          discretization_error=self.discretization_error, signed=self.signed)
 
     # ------------------------------------------------------------ properties
     def __len__(self):
@@ -160,8 +174,8 @@ class Population:
         return self.moment(2) - self.moment(1) ** 2
 
     def distinct(self):
-        """Distinct positive atoms and their total weights (zeros dropped)."""
-        pos = self.atoms > 0
+        """Distinct nonzero atoms and their total weights (zeros dropped: they do not enter the equation)."""
+        pos = self.atoms != 0
         t, w = self.atoms[pos], self.weights[pos]
         if t.size == 0:
             return t, w
@@ -169,9 +183,12 @@ class Population:
         return uniq, np.bincount(inv, weights=w)
 
 
-def _theta_nodes(a, b, n):
-    """Gauss–Legendre in θ on [0, π] mapped by t = a + (b-a)(1-cos θ)/2: nodes and dt-weights."""
+def _theta_nodes(a, b, n, grading=(1, 1)):
+    """Gauss–Legendre in θ on [0, π] mapped by the angle variable of :class:`~rmt_spectra.spectrum.IntervalTable`
+    (``t = a + (b-a) sin²(θ/2)``, graded at singular ends): nodes and dt-weights."""
+    from ..spectrum import _graded_t
+
     x, w = np.polynomial.legendre.leggauss(n)
     theta = 0.5 * np.pi * (x + 1.0)
-    t = a + (b - a) * 0.5 * (1.0 - np.cos(theta))
-    return t, 0.5 * np.pi * w * 0.5 * (b - a) * np.sin(theta)
+    t, dt = _graded_t(a, b, grading, theta)
+    return t, 0.5 * np.pi * w * dt

@@ -57,7 +57,7 @@ class ConvergenceWarning(RuntimeWarning):
 class SolverInfo:
     """Per-point diagnostics of a Silverstein solve.
 
-    ``residual`` is the relative residual ``|F(u)|/(|u| + |z| + cμ₁)``;
+    ``residual`` is the relative residual ``|F(u)|/(|u| + |z| + |cμ₁|)``;
     ``branch_ok`` checks ``Im m̲ > 0`` (``Im z > 0`` or inside the support) or
     real ``m̲`` with ``x'(u) > 0`` (outside the support).
     """
@@ -133,7 +133,7 @@ class _Prep:
         return u - z + self.b + self.s12(u, deriv=False)[0]
 
     def scale(self, u, z):
-        return np.abs(u) + np.abs(z) + self.b + 1e-300
+        return np.abs(u) + np.abs(z) + abs(self.b) + 1e-300
 
 
 def _newton(P, z, u, tol, maxit, upper, check_first=False):
@@ -190,7 +190,7 @@ def _continuation(P, z, tol, maxit, levels=None):
     """Ladder in Im z from far above to the target heights (all points at once)."""
     if z.size == 0:
         return z.astype(complex), np.zeros(0, int), np.zeros(0)
-    scale = max(float(np.max(np.abs(z))), P.b, float(P.t[-1]) * (1 + P.c), 1.0)
+    scale = max(float(np.max(np.abs(z))), abs(P.b), float(np.max(np.abs(P.t))) * (1 + P.c), 1.0)
     eta0 = 10.0 * scale
     if levels is None:
         levels = int(np.ceil(np.log(1e-10) / np.log(_LADDER)))
@@ -274,12 +274,14 @@ def _solve_outside(P, x, sup):
     edges_lo = np.concatenate([[-np.inf], [b for _, b in sup.intervals]])
     k = np.searchsorted(edges_lo, x, side="right") - 1  # gap index
     lo, hi = gaps_lo[k].copy(), gaps_hi[k].copy()
-    # finite brackets for the unbounded gaps: x(u) >= u right of the atoms, x(u) ∈ [u, u + cμ₁] for u < 0
+    # finite brackets for the unbounded gaps: left of every atom x(u) <= u + cμ₁ (the atom terms are
+    # negative), right of every atom x(u) >= u + cμ₁; for a positive population also x(u) >= u for u < 0
     first = k == 0
     lo[first] = np.minimum(x[first], 0.0) - P.b - 1.0
-    hi[first] = np.minimum(hi[first], np.maximum(x[first], 0.0) + 1.0)
+    if P.t[0] > 0:
+        hi[first] = np.minimum(hi[first], np.maximum(x[first], 0.0) + 1.0)
     last = k == len(sup.intervals)
-    hi[last] = np.maximum(x[last], lo[last]) + 1.0
+    hi[last] = np.maximum(x[last] - P.b, lo[last]) + 1.0
 
     def fun(u, idx):
         R = 1.0 / (u[:, None] - P.t[None, :])
@@ -437,9 +439,9 @@ def picard_solve(P, z, *, damping=0.5, tol=1e-10, maxit=100000, eta=0.0):
             if k % 10 == 9:
                 u = -1.0 / m
                 F = u - zj + P.b + np.sum(P.a / (u - t))
-                if abs(F) / (abs(u) + abs(zj) + P.b) <= tol:
+                if abs(F) / (abs(u) + abs(zj) + abs(P.b)) <= tol:
                     break
         u = -1.0 / m
         out[j], its[j] = u, k + 1
-        res[j] = abs(u - zj + P.b + np.sum(P.a / (u - t))) / (abs(u) + abs(zj) + P.b)
+        res[j] = abs(u - zj + P.b + np.sum(P.a / (u - t))) / (abs(u) + abs(zj) + abs(P.b))
     return out, its, res

@@ -12,6 +12,9 @@ line off the positive atoms, ``x`` is increasing exactly where ``g < 1``, and th
 complement of the support is the image of those intervals. ``g`` is convex
 between consecutive atoms (a sum of ``1/(u-t)^2``), so:
 
+(the atoms may have either sign: signed populations describe weighted sample
+covariances, and the analysis below uses only ``t² ≥ 0``)
+
 * left of the smallest atom ``g`` increases from 0 to ∞: one root ``u_L`` → left edge ``x(u_L)``;
 * right of the largest atom ``g`` decreases from ∞ to 0: one root ``u_R`` → right edge;
 * between two consecutive atoms ``g`` has one minimum; if it is below 1, the
@@ -104,7 +107,7 @@ def silverstein_choi(population, ratio) -> SupportInfo:
     t, om = population.distinct()
     c = float(ratio)
     if t.size == 0:
-        raise ValueError("population has no positive atom: the sample covariance is 0")
+        raise ValueError("population has no nonzero atom: the sample covariance is 0")
     a = c * om * t**2  # g(u) = Σ a/(u−t)^2
     b1 = c * om * t    # x(u) = u + Σ b1 + Σ a/(u−t)
 
@@ -116,7 +119,7 @@ def silverstein_choi(population, ratio) -> SupportInfo:
         g, dg = s2, -2.0 * s3
         return g ** -0.5 - 1.0, -0.5 * g**-1.5 * dg
 
-    span = t[-1] - t[0] + t[-1]
+    span = t[-1] - t[0] + np.max(np.abs(t))
     eps = 1e-13 * max(span, 1e-300)
     # left root: on (-inf, t0) h decreases from +inf to −1
     lo = t[0] - np.sqrt(a.sum()) - span - 1.0

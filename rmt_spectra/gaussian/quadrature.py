@@ -38,6 +38,7 @@ __all__ = [
     "truncation",
     "expect_gauss_hermite",
     "expect_split",
+    "split_rule",
     "expect_adaptive",
 ]
 
@@ -148,6 +149,27 @@ def _breakpoint_edges(s, a, points, L, width):
     zk = np.clip(zk, -L, L)
     edges = np.concatenate([np.broadcast_to(edges0, (s.size, edges0.size)), zk], axis=1)
     return np.sort(edges, axis=1)
+
+
+def split_rule(kinks=(), *, L: float | None = None, width: float = PANEL_WIDTH, m: int = PANEL_NODES):
+    """Nodes ``z_j``, weights ``w_j`` and panel index of the split rule for :math:`E f(z)`, z ~ N(0,1).
+
+    The rule of :func:`expect_split` at shift 0, scale 1, as arrays: composite
+    Gauss–Legendre on ``[-L, L]`` with panels of width ``width``, split at
+    ``kinks`` (so ``f`` analytic on each panel is integrated spectrally). Weights
+    include the normal density. ``panel[j]`` tells which panel node ``j`` lies in.
+    """
+    L = truncation() if L is None else L
+    edges = _breakpoint_edges(np.zeros(1), np.ones(1), tuple(kinks), L, width)[0]
+    lo, hi = edges[:-1], edges[1:]
+    keep = hi > lo
+    lo, hi = lo[keep], hi[keep]
+    xg, wg = gauss_legendre(m)
+    half = 0.5 * (hi - lo)[:, None]
+    z = 0.5 * (hi + lo)[:, None] + half * xg
+    w = half * wg * _phi(z)
+    panel = np.repeat(np.arange(lo.size), m)
+    return z.ravel(), w.ravel(), panel
 
 
 def expect_split(integrand, shift, scale, kinks=(), *, L: float | None = None,
