@@ -82,8 +82,8 @@ def test_solver_info_branch_and_mass(tanh_pm2):
     sf = tanh_pm2
     x = np.linspace(0.0, 1.3, 301)
     g, info = sf.stieltjes(x + 0j, return_info=True)
-    assert np.max(info["residual"]) < 1e-10
-    assert not np.any(info["wrong_branch"])
+    assert np.max(info.residual) < 1e-10 and np.all(info.converged)
+    assert np.all(info.branch_ok)
     assert np.all(np.imag(g) >= 0)
     outside = x > sf.right_edge
     assert np.all(np.imag(g[outside]) == 0) and np.all(np.real(g[outside]) < 0)
@@ -144,27 +144,33 @@ def test_scalar_case_symmetric_groups_equals_one_group():
     b = SpikedFeatures("tanh", 2000, 1000, 1000, spike=2.0)
     z = np.array([0.3 + 0.1j, -0.5])
     np.testing.assert_allclose(a.stieltjes(z), b.stieltjes(z), rtol=1e-12)
-    assert a.scalar and list(a.signs) == [1.0, 1.0]
+    assert a.equation.K == 1 and list(a.equation.group_class) == [0, 0]  # the two groups are merged
 
 
 def test_general_solver_reduces_to_scalar(tanh_pm2):
-    # the K×K reduction applied to a case that also has the scalar form: same transform, same edge
-    from rmt_spectra.spiked.features import _GeneralSolver
+    # the K×K system applied, unmerged, to a case that also has the one-group form: same transform, same edge
+    from rmt_spectra.solvers import fold_edge, solve_upper
+    from rmt_spectra.spiked.bulk import MixtureEquation
 
-    gs = _GeneralSolver(tanh_pm2)
+    sf = tanh_pm2
+    eq2 = MixtureEquation(sf.mu1_k, sf.mustar2_k, sf.weights, sf.pi, sf.profile.tau, sf.profile.weights,
+                          sf.n, sf.d, sf.N, merge=False)
+    assert eq2.K == 2 and sf.equation.K == 1
     z = np.array([-0.1, 0.5 + 0.2j, 1.0 + 1e-3j, 2.0])
-    q, C, info = gs.solve(z)
-    assert np.max(info["residual"]) < 1e-10
-    np.testing.assert_allclose(q[:, 0], tanh_pm2.stieltjes(z), rtol=1e-9)
+    x, info = solve_upper(eq2, z)
+    assert info.max_residual < 1e-10
+    q = x[:, :2]
+    np.testing.assert_allclose(q[:, 0], sf.stieltjes(z), rtol=1e-9)
     np.testing.assert_allclose(q[:, 1], q[:, 0], rtol=1e-9)
-    assert abs(gs.right_edge() - tanh_pm2.right_edge) < 1e-7 * tanh_pm2.right_edge
+    edge, _ = fold_edge(eq2, 10 * eq2.scale(), sf._transform(False), +1, valid=lambda x, z: eq2.real_branch_ok(x))
+    assert abs(edge - sf.right_edge) < 1e-7 * sf.right_edge
 
 
 def test_general_groups_relu_pm1_vs_simulation():
     """ReLU with ā = ±1, r = 2 (not odd: the K×K reduction): N = d = 800, n = 1600."""
     n, d, N = 1600, 800, 800
     sf = SpikedFeatures("relu", n, d, N, groups=PM2)
-    assert not sf.scalar
+    assert sf.equation.K == 2
     emp = simulate_spiked_features("relu", n, d, N, groups=PM2, seed=0).feature_spectrum()
     z = np.array([-0.1, -1.0, 0.5 + 0.2j])
     dist = np.array([0.1 + sf.left_edge, 1.0 + sf.left_edge, 0.2])
@@ -219,9 +225,21 @@ def test_no_order_one_outliers():
 
 # ------------------------------------------------------------------ from_one_step
 def test_from_one_step_parameters():
-    sf = SpikedFeatures.from_one_step("tanh", "tanh", 1.0, n0=500, n=2000, d=1000, N=1000)
+    # the note's sRF reference values (tanh/tanh, η̃ = 1, n0/d = 1/2): the surrogate model
+    with pytest.warns(UserWarning, match="n0/d"):
+        sf = SpikedFeatures.from_one_step("tanh", "tanh", 1.0, n0=500, n=2000, d=1000, N=1000, model="surrogate")
     assert abs(sf.r - 0.6511) < 1e-3 and abs(sf.bulk_variance - 1.0769) < 1e-3 and abs(sf.gamma - 0.5635) < 1e-3
-    pm = SpikedFeatures.from_one_step("tanh", "tanh", 5.0, n0=4000, n=2000, d=1000, N=1000, second_layer="pm1")
+    assert not sf.validity["valid"]
+    # odd σ: the network model has the same (r, c, γ) but for the O(1/N) fluctuation of f0 in E r²
+    with pytest.warns(UserWarning):
+        net = SpikedFeatures.from_one_step("tanh", "tanh", 1.0, n0=500, n=2000, d=1000, N=1000)
+        inf = SpikedFeatures.from_one_step("tanh", "tanh", 1.0, n0=500, n=2000, d=1000, N=1000, finite_width=False)
+    assert net.model == "network" and net.equation.tau.shape == (1, 1)
+    assert abs(inf.r - sf.r) < 1e-12 and abs(inf.bulk_variance - sf.bulk_variance) < 1e-12
+    assert abs(inf.gamma - sf.gamma) < 1e-12
+    assert 0 < net.bulk_variance - sf.bulk_variance < 10.0 / 1000
+    pm = SpikedFeatures.from_one_step("tanh", "tanh", 5.0, n0=4000, n=2000, d=1000, N=1000, second_layer="pm1",
+                                      model="surrogate")
     assert len(pm.groups) == 2 and abs(pm.groups[0][0] + pm.groups[1][0]) < 1e-12
     assert pm.parameters.r == pm.r
 

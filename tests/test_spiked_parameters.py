@@ -37,8 +37,13 @@ def test_groups_and_noise():
     assert p.groups == ((-p.r, 0.5), (p.r, 0.5))
     noisy = spiked_parameters("tanh", "tanh", 1.0, 1.0, noise=0.1)
     assert noisy.c > p.c and noisy.gamma < p.gamma
+    # a Gaussian second layer is a continuum of groups: Gauss–Hermite nodes in ā, r_k = r ā_k
+    g = spiked_parameters("tanh", "tanh", 1.0, 1.0, second_layer="gaussian", gaussian_nodes=6)
+    abar, w = np.polynomial.hermite_e.hermegauss(6)
+    np.testing.assert_allclose([r for r, _ in g.groups], g.r * abar, rtol=1e-12)
+    np.testing.assert_allclose([p_ for _, p_ in g.groups], w / w.sum(), rtol=1e-12)
     with pytest.raises(ValueError, match="second_layer"):
-        spiked_parameters("tanh", "tanh", 1.0, 1.0, second_layer="gaussian")
+        spiked_parameters("tanh", "tanh", 1.0, 1.0, second_layer="uniform")
     with pytest.raises(ValueError, match="alpha0"):
         spiked_parameters("tanh", "tanh", 1.0, -1.0)
     with pytest.raises(ValueError, match="eta_tilde"):

@@ -82,13 +82,16 @@ class Population:
 
     # ------------------------------------------------------------ constructors
     @classmethod
-    def from_law(cls, law, n_nodes: int = 1000, *, signed=False):
+    def from_law(cls, law, n_nodes: int = 1000, *, signed=False, tail_mass=0.0):
         """Discretize a spectrum of the package (continuous part by quadrature, atoms kept).
 
         ``n_nodes`` quadrature nodes in all, shared between the support
         intervals in proportion to their mass (at least 16 each). ``signed=True``
         accepts a law with negative support (e.g. the spectrum of a weighted
-        sample covariance with signed weights).
+        sample covariance with signed weights). ``tail_mass > 0`` leaves out the
+        two extreme tails of that mass each (the range ``[ppf(tail_mass),
+        ppf(1 − tail_mass)]``): for a law whose formal support ends in a very
+        thin tail, the nodes then resolve the bulk instead of the tail.
         """
         n_nodes = check_int("n_nodes", n_nodes, minimum=2)
         if not hasattr(law, "support") or not hasattr(law, "pdf"):
@@ -97,6 +100,10 @@ class Population:
         # support pieces, split (with graded ends) where the law says its density is singular
         pieces = law._table_intervals() if hasattr(law, "_table_intervals") else \
             [(float(a), float(b), (1, 1)) for a, b in law.support]
+        if tail_mass > 0:
+            lo_cut, hi_cut = (float(v) for v in law.ppf([tail_mass, 1.0 - tail_mass]))
+            pieces = [(max(a, lo_cut), min(b, hi_cut), (gr[0] if a >= lo_cut else 1, gr[1] if b <= hi_cut else 1))
+                      for a, b, gr in pieces]
         pieces = [(a, b, gr) for a, b, gr in pieces if b > a]
         cont_mass = max(0.0, 1.0 - sum(m for _, m in atoms))
         ts, ws, cs = [l for l, _ in atoms], [m for _, m in atoms], []
@@ -112,7 +119,7 @@ class Population:
                 tt, ww = _theta_nodes(a, b, k, gr)
                 ts.extend(tt)
                 ws.extend(law.pdf(tt) * ww)
-            for a, b in law.support:
+            for a, b, _ in pieces:
                 cs.append((float(a), float(b)))
         raw = float(np.sum(ws))
         if not signed and np.any(np.asarray(ts) < 0):

@@ -30,6 +30,7 @@ __all__ = [
     "draw_labels",
     "network_output",
     "second_layer_law",
+    "second_layer_groups",
 ]
 
 WEIGHT_LAWS = ("gaussian", "sphere")
@@ -97,6 +98,25 @@ def second_layer_law(second_layer):
     if abs(probs.sum() - 1.0) > 1e-9:
         raise ValueError(f"second_layer probabilities must sum to 1, got sum {probs.sum()!r}")
     return "finite", np.array(values), probs
+
+
+#: Gauss–Hermite nodes of ā for a Gaussian second layer seen as a continuum of groups.
+GAUSSIAN_GROUP_NODES = 8
+
+
+def second_layer_groups(second_layer, gaussian_nodes: int = GAUSSIAN_GROUP_NODES):
+    """Groups ``(ā_k, π_k)`` of a second layer: its atoms for a finite law; for ``"gaussian"``
+    (a continuum of groups) the ``gaussian_nodes``-point Gauss–Hermite rule of ``ā ~ N(0, 1)``."""
+    from .._validation import check_int
+    from ..gaussian.quadrature import gauss_hermite
+
+    name, values, probs = second_layer_law(second_layer)
+    if name == "gaussian":
+        nodes = check_int("gaussian_nodes", gaussian_nodes, minimum=2)
+        v, w = gauss_hermite(nodes)
+        return np.array(v), np.array(w) / np.sum(w)
+    keep = probs > 0
+    return values[keep], probs[keep] / probs[keep].sum()
 
 
 def second_layer_moment(second_layer, k: int) -> float:

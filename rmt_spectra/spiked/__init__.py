@@ -1,11 +1,17 @@
-"""The spiked random-features model after one large step: parameters, surrogate simulation, deterministic equivalent."""
+"""The feature covariance after one large step: the step's ingredients, the deterministic equivalents
+(network-faithful and sRF surrogate), their outliers and edges, and the surrogate simulator."""
+from .bulk import MixtureEquation
+from .edges import edge_curve, right_edge
+from .features import MODELS, VALIDITY, SpikedFeatures, VarianceProfile, check_validity
+from .kappa import KAPPA_NODES, kappa_rule
+from .network import NetworkStep, network_step
+from .outliers import b_direction_condition, find_outliers, mean_outlier_matrix, outlier_condition, polynomial_spike_outliers
 from .parameters import SpikedParameters, spiked_parameters
+from .residual import ResidualLaw
 from .surrogate import SpikedSample, normalize_groups, simulate_spiked_features
 
-__all__ = ["SpikedParameters", "SpikedSample", "normalize_groups", "simulate_spiked_features", "spiked_parameters"]
-from .edges import branch_fold, edge_curve, right_edge
-from .features import KAPPA_NODES, SpikedFeatures, kappa_rule
-from .outliers import b_direction_condition, find_outliers, mean_outlier_matrix, outlier_condition, polynomial_spike_outliers
-
-__all__ += ["SpikedFeatures", "KAPPA_NODES", "kappa_rule", "right_edge", "edge_curve", "branch_fold",
-            "b_direction_condition", "find_outliers", "mean_outlier_matrix", "outlier_condition", "polynomial_spike_outliers"]
+__all__ = ["SpikedParameters", "SpikedSample", "normalize_groups", "simulate_spiked_features", "spiked_parameters",
+           "SpikedFeatures", "VarianceProfile", "MODELS", "VALIDITY", "check_validity", "MixtureEquation",
+           "KAPPA_NODES", "kappa_rule", "right_edge", "edge_curve", "NetworkStep", "network_step", "ResidualLaw",
+           "b_direction_condition", "find_outliers", "mean_outlier_matrix", "outlier_condition",
+           "polynomial_spike_outliers"]

@@ -2,19 +2,19 @@ r"""Outliers of the feature covariance after one step.
 
 Source: ``05_spiked_features.md``; the unified condition is **[derived]** here.
 
-Mean and ``b`` directions (sRF model)
--------------------------------------
+Mean and ``b`` directions
+-------------------------
 The second moment of a row of ``F`` given κ is ``M(κ)M(κ)ᵀ + Σ_c(κ)`` with
-``M(κ) = Σ_k μ_{0,k}(κ) 1_k + κ μ₁(κ) S b`` (``S`` the group signs of the
-scalar reduction). With the orthonormal directions ``e_k = 1_k/√(Nπ_k)`` and
-``e_b = Sb/‖b‖`` (``‖b‖² ≈ cN/d``), ``M`` has coordinates
-``v(κ) = (√(Nπ_k) μ_{0,k}(κ), κ μ₁(κ) √(cN/d))`` and the deterministic
-equivalent is ``Q̄ = (c₁Ω + c₂ − z + U S(z) Uᵀ)^{-1}``,
-``S(z) = E_κ[v vᵀ/(1 + δ(κ; z))]``. The directions are independent of ``Ω``,
-so ``Uᵀ(c₁Ω + c₂ − z)^{-1}U ≈ g(z) I`` and, by Woodbury, the outliers are the
-real ``z`` outside the bulk with
+``M(κ) = Σ_k μ_{0,k}(κ) 1_k + κ Σ_k μ_{1,k}(κ) P_k b`` (``b_i = ⟨v_i, v̂⟩``, ``P_k``
+the indicator of group ``k``). With the orthonormal directions ``e_k = 1_k/√(Nπ_k)`` and
+``f_k = P_k b/‖P_k b‖`` (``‖P_k b‖² ≈ s_k² N π_k/d``), ``M`` has coordinates
+``v(κ) = (√(Nπ_k) μ_{0,k}(κ), κ μ_{1,k}(κ) ‖P_k b‖)`` and the deterministic
+equivalent is ``Q̄ = (bulk − z + U S(z) Uᵀ)^{-1}``,
+``S(z) = E_κ[v vᵀ/(1 + δ(κ; z))]``. The directions are independent of the bulk
+rows, so ``Uᵀ(bulk − z)^{-1}U ≈ Q(z) = diag(q_{k(u)}(z))`` and, by Woodbury, the
+outliers are the real ``z`` outside the bulk with
 
-.. math:: \det\big(I + g(z)\,S(z)\big) = 0 .
+.. math:: \det\big(I + Q(z)\,S(z)\big) = 0 .
 
 * **O(N), mean directions**: for large ``z``, ``g ≈ −1/z``, ``δ → 0``: the roots
   are ``N·eig[√(π_kπ_l) E μ_{0,k}μ_{0,l}]`` (:func:`mean_outlier_matrix`) plus an
@@ -51,32 +51,26 @@ def mean_outlier_matrix(model):
 
 
 def _mean_vectors(model):
-    """Coordinates ``v(κ)`` of the row mean in the orthonormal directions (rows) at the κ nodes."""
+    """Coordinates ``v(κ)`` of the row mean in the orthonormal directions (rows) at the κ nodes:
+    ``e_k = 1_k/√(Nπ_k)`` and one b direction per group, ``P_k b/‖P_k b‖`` with ``‖P_k b‖² ≈ s_k² N π_k/d``."""
     rows = [np.sqrt(model.N * p) * model.mu0_k[k] for k, p in enumerate(model.pi)]
-    if model.scalar:  # one b direction S b/|b|
-        rows.append(model.kappa * model.mu1_k[0] * model.signs[0] * np.sqrt(model.bulk_variance * model.N / model.d))
-    else:  # one b direction per group, P_k b/|P_k b|, |P_k b|² ≈ c N π_k/d
-        for k, p in enumerate(model.pi):
-            rows.append(model.kappa * model.mu1_k[k] * np.sqrt(model.bulk_variance * model.N * p / model.d))
+    for k, p in enumerate(model.pi):
+        rows.append(model.kappa * model.mu1_k[k] * np.sqrt(model.group_variances[k] * model.N * p / model.d))
     return np.array(rows)
 
 
 def outlier_matrix(model, z):
     """``S(z)`` (shape ``(len(z), n_dir, n_dir)``) and the diagonal ``uᵀ R u`` (``(len(z), n_dir)``) at real ``z``.
 
-    Scalar case: ``uᵀRu = g(z)`` for every direction. ``K`` groups: ``q_k(z)`` for the
-    directions supported on group ``k`` (``e_k`` and ``P_k b``).
+    ``uᵀRu = q_k(z)`` (the bulk resolvent's diagonal on group ``k``) for the directions
+    supported on group ``k`` (``e_k`` and ``P_k b``): they are independent of the bulk rows.
     """
     z = np.atleast_1d(np.asarray(z, float))
     V = _mean_vectors(model)
-    if model.scalar:
-        A, B, _ = model.solve(z + 0j, warn=False)
-        D = 1.0 + A.real[:, None] * model._a + B.real[:, None] * model._b
-        diag = np.repeat((B.real / model.phi)[:, None], V.shape[0], axis=1)
-    else:
-        q, delta = model._general.delta(z + 0j)
-        D = 1.0 + delta.real
-        diag = np.concatenate([q.real, q.real], axis=1)
+    x, _ = model.solve(z + 0j, warn=False)
+    q = model.equation.group_q(x).real
+    D = 1.0 + model.equation.delta(x).real
+    diag = np.concatenate([q, q], axis=1)
     S = np.einsum("in,jn,zn->zij", V, V, model.weights / D)
     return S, diag
 
@@ -132,12 +126,14 @@ def find_outliers(model, *, grid_points=600):
             for _ in range(abs(int(neg[i]) - int(neg[i + 1]))):
                 out.append(float(x))
     records = []
+    big = naive[naive > edge]
     for x in sorted(out, reverse=True):
-        is_mean = top > edge and x > 0.5 * top
-        near = float(naive[np.argmin(np.abs(naive - x))]) if is_mean else None
+        # a root near N·eig(mean matrix) is a mean outlier (its O(1) correction is small); else a b-direction one
+        near = float(big[np.argmin(np.abs(big - x))]) if big.size else None
+        is_mean = near is not None and abs(x - near) < 0.5 * near
         records.append(Outlier(location=x, overlap=None, multiplicity=1,
                                source="mean" if is_mean else "b-direction (BBP)",
-                               info={"naive": near, "equation": "det(I + g(z) S(z)) = 0"}))
+                               info={"naive": near if is_mean else None, "equation": "det(I + Q(z) S(z)) = 0"}))
     return records
 
 

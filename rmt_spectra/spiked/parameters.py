@@ -18,7 +18,7 @@ with :math:`\mu_1 = E\sigma'`, :math:`\mu_1^* = E[z\sigma^*(z)]`,
 ``α₀ = 0`` is plain random features (``r = 0, c = 1, γ = 0``); ``α₀ = ∞`` the
 large-batch limit (``c = 1, γ = 1, r = η̃μ₁μ₁*``). A second layer ``a_i = ā_i/√N``
 with a finite law gives one group per value, ``r_k = r ā_k`` with proportion
-``π_k`` (``u_i = ā_i``); Gaussian ``a`` has no finite group structure and is refused.
+``π_k`` (``u_i = ā_i``); Gaussian ``a`` is a continuum of groups (Gauss–Hermite nodes in ``ā``).
 
 **Non-centred activations** [derived here; checked against the full network in
 ``tests/test_spiked_parameters.py``]. The note's map assumes the residual
@@ -44,7 +44,6 @@ and the mean outlier's error 16 % → 3.5 % with the correction; at ``η̃ = 2``
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +69,7 @@ class SpikedParameters:
         Spike strength and proportion of each second-layer group.
     group_variances : tuple of float
         ``c_k`` of each group (equal unless the residual is non-centred and the
-        second layer is not symmetric).
+        second layer is not symmetric; :class:`~rmt_spectra.SpikedFeatures` uses each).
     """
 
     r: float
@@ -84,17 +83,8 @@ class SpikedParameters:
         return self.bulk_variance
 
 
-def _second_layer_groups(second_layer):
-    from ..simulation.network import second_layer_law
-
-    name, values, probs = second_layer_law(second_layer)
-    if name == "gaussian":
-        raise ValueError("second_layer must be finitely supported for the sRF model ('constant', 'pm1' or a list of "
-                         "(value, probability)); Gaussian a has no finite group structure")
-    return values, probs
-
-
-def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_layer="constant") -> SpikedParameters:
+def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_layer="constant", *,
+                      gaussian_nodes=None) -> SpikedParameters:
     """The map ``(σ, σ*, η̃, α₀, σ_ε²) → (r, c, γ)`` of the module docstring.
 
     Parameters
@@ -107,8 +97,9 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
         Step batch ratio ``n₀/d``.
     noise : float >= 0
         Label-noise variance.
-    second_layer : "constant", "pm1" or list of (value, probability)
-        Finite law of ``ā`` (``a_i = ā_i/√N``).
+    second_layer : "constant", "pm1", "gaussian" or list of (value, probability)
+        Law of ``ā`` (``a_i = ā_i/√N``); a Gaussian second layer is a continuum of
+        groups, represented by ``gaussian_nodes`` Gauss–Hermite nodes in ``ā``.
     """
     from ..gaussian import activation as as_activation
     from ..gaussian import gaussian_expectation, gaussian_moments, hermite_coefficients
@@ -122,7 +113,9 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
     if alpha0 < 0:
         raise ValueError(f"alpha0 must be >= 0 (or numpy.inf), got {alpha0}")
     noise = check_nonnegative("noise", noise)
-    values, probs = _second_layer_groups(second_layer)
+    from ..simulation.network import GAUSSIAN_GROUP_NODES, second_layer_groups
+
+    values, probs = second_layer_groups(second_layer, gaussian_nodes or GAUSSIAN_GROUP_NODES)
 
     mean_a = float(np.sum(values * probs))
     if alpha0 == 0.0 or eta_tilde == 0.0:
@@ -143,11 +136,6 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
         gamma = mu1_star / norm if norm > 0 else 0.0
         row_scale = 1.0 + eta_tilde * mean_residual * mu2 * values
         variances = row_scale**2 + eta_tilde**2 * values**2 * m2 * var_dsigma * inv
-    if np.ptp(variances) > 1e-12 * variances.max():
-        warnings.warn(
-            f"spiked_parameters: the groups have different bulk variances {np.round(variances, 6).tolist()} "
-            "(non-centred residual with a non-symmetric second layer); the sRF model has one c, so their "
-            "pi-weighted mean is used", RuntimeWarning, stacklevel=2)
     c = float(np.sum(probs * variances))
     groups = tuple((float(r * v), float(p)) for v, p in zip(values, probs))
     return SpikedParameters(r=float(r), bulk_variance=c, gamma=float(gamma), groups=groups,

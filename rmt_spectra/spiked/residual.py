@@ -124,6 +124,36 @@ class ResidualLaw:
         self.linear = float(hermite_coefficients(self.teacher, 1)[1])
 
     @classmethod
+    def from_samples(cls, r, g=None, *, bins=256):
+        """The empirical law of realized residuals ``r`` (e.g. of one simulated batch).
+
+        The atoms are the means of ``bins`` equal-count bins of the sorted samples
+        (the law of ``M`` given ``r`` depends on ``r`` only through such averages up to
+        ``O(1/bins²)``); the moments are the exact sample moments, ``linear`` is
+        ``mean(r g)`` when the teacher projections ``g = ⟨θ, x_μ⟩`` are given.
+        """
+        r = np.asarray(r, float).ravel()
+        if r.size < 2 or not np.all(np.isfinite(r)):
+            raise ValueError("r must be a finite sample of at least 2 residuals")
+        bins = check_int("bins", bins, minimum=1)
+        srt = np.sort(r)
+        edges = np.linspace(0, r.size, min(bins, r.size) + 1).round().astype(int)
+        sums = np.add.reduceat(srt, edges[:-1])
+        counts = np.diff(edges)
+        law = cls.__new__(cls)
+        law.teacher, law.noise, law.offset, law.network_variance = None, 0.0, 0.0, 0.0
+        law.noise_nodes = 0
+        law.values = sums / counts
+        law.probabilities = counts / r.size
+        law.continuous_support = [(float(srt[0]), float(srt[-1]))]
+        law.mean = float(r.mean())
+        law.second_moment = float(np.mean(r * r))
+        law.variance = law.second_moment - law.mean**2
+        law.linear = float(np.mean(r * np.asarray(g, float))) if g is not None else float("nan")
+        law.samples = r.size
+        return law
+
+    @classmethod
     def at_initialization(cls, activation, teacher, noise=0.0, second_layer="constant", N=None, d=None, **kwargs):
         """The residual of the network at initialization: ``offset = μ₀ E ā`` (``a_i = ā_i/√N``).
 
@@ -150,6 +180,8 @@ class ResidualLaw:
         return law
 
     def __repr__(self):
+        if self.teacher is None:
+            return f"ResidualLaw(empirical, {self.samples} samples; mean={self.mean:.6g}, second_moment={self.second_moment:.6g})"
         return (f"ResidualLaw(teacher={self.teacher.name!r}, noise={self.noise:g}, offset={self.offset:g}, "
                 f"network_variance={self.network_variance:.3g}; "
                 f"mean={self.mean:.6g}, second_moment={self.second_moment:.6g})")
@@ -180,8 +212,10 @@ class ResidualLaw:
         return WeightedSampleCovariance(self.population(), d / n0)
 
     def sample(self, size, seed=None):
-        """I.i.d. draws of ``r`` (``g`` and ``ε`` Gaussian)."""
+        """I.i.d. draws of ``r`` (``g`` and ``ε`` Gaussian; from the atoms for an empirical law)."""
         rng = as_generator(seed)
+        if self.teacher is None:
+            return rng.choice(self.values, size=size, p=self.probabilities)
         g = rng.standard_normal(size)
         eps = rng.standard_normal(size)
         return self.teacher(g) + math.sqrt(self.noise + self.network_variance) * eps - self.offset

@@ -61,6 +61,7 @@ class SpikedSample:
     bulk_variance: float
     activation: object
     y: np.ndarray | None = None
+    column_variance: np.ndarray | None = None  # c_k of each neuron's group (None: bulk_variance for all)
 
     @property
     def kappa(self):
@@ -69,7 +70,8 @@ class SpikedSample:
     @cached_property
     def F(self):
         """Features ``σ(√c X W₀ᵀ + κ uᵀ)`` (``n × N``)."""
-        pre = math.sqrt(self.bulk_variance) * (self.X @ self.W0.T)
+        scale = math.sqrt(self.bulk_variance) if self.column_variance is None else np.sqrt(self.column_variance)
+        pre = (self.X @ self.W0.T) * scale
         pre += np.outer(self.kappa, self.u)
         return self.activation(pre)
 
@@ -79,7 +81,7 @@ class SpikedSample:
 
 
 def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_variance=1.0, gamma=0.0,
-                             teacher=None, noise=0.0, seed=0) -> SpikedSample:
+                             teacher=None, noise=0.0, seed=0, *, group_variances=None) -> SpikedSample:
     """Draw the sRF model ``σ(√c W₀x + r_k κ)`` on ``n`` samples.
 
     Parameters
@@ -92,6 +94,8 @@ def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_
         (group ``k`` gets ``round(N π_k)`` consecutive neurons).
     bulk_variance : float
         ``c > 0``.
+    group_variances : array_like, optional
+        One ``c_k`` per group instead of ``bulk_variance`` (keyword only).
     gamma : float in [-1, 1]
         Overlap ``⟨v̂, θ⟩`` of the spike direction with the target direction.
     teacher : activation spec, optional
@@ -117,9 +121,18 @@ def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_
     h /= np.linalg.norm(h)
     theta = gamma * vhat + math.sqrt(max(0.0, 1.0 - gamma**2)) * h
     X = rng.standard_normal((n, d))
-    u = np.repeat([r for r, _ in pairs], group_sizes(N, pairs)).astype(float)
+    sizes = group_sizes(N, pairs)
+    u = np.repeat([r for r, _ in pairs], sizes).astype(float)
+    column_variance = None
+    if group_variances is not None:
+        cv = np.asarray(group_variances, float).ravel()
+        if cv.size != len(pairs) or not np.all(np.isfinite(cv)) or np.any(cv <= 0):
+            raise ValueError(f"group_variances must be {len(pairs)} finite values > 0, got {group_variances!r}")
+        column_variance = np.repeat(cv, sizes)
+        c = float(np.mean(column_variance))
     eps = rng.standard_normal(n)
     y = None
     if teacher is not None:
         y = as_activation(teacher)(X @ theta) + math.sqrt(noise) * eps
-    return SpikedSample(X=X, W0=W0, vhat=vhat, theta=theta, u=u, bulk_variance=c, activation=sigma, y=y)
+    return SpikedSample(X=X, W0=W0, vhat=vhat, theta=theta, u=u, bulk_variance=c, activation=sigma, y=y,
+                        column_variance=column_variance)

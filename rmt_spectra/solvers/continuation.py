@@ -1,0 +1,274 @@
+r"""Vectorized Newton with continuation for Stieltjes-type equations, and support edges at folds.
+
+The solver is kept apart from the equations it solves. An *equation* object
+provides
+
+``initial(z) -> x``
+    a start far from the spectrum (``x`` has shape ``(M, size)``, complex);
+``residual(x, z, jacobian=True) -> (F, dF/dx, dF/dz)``
+    the residual ``F(x; z) = 0`` with its exact Jacobian (shape ``(M, size, size)``)
+    and its derivative in ``z``;
+``branch_ok(x, z) -> bool array``
+    whether ``x`` is on the physical branch (``Im m >= 0`` for ``Im z >= 0``);
+``stieltjes(x)``, ``scale()``
+    the transform carried by ``x`` and the spectral scale of the problem.
+
+:func:`solve_upper` solves at points of the closed upper half-plane: a geometric
+ladder of heights ``Im z`` from ``10·scale`` down to ``1e-10·scale`` (Newton
+steps on each rung, all points at once), then Newton at ``z`` itself — for real
+``z`` at ``η = 0`` exactly: inside the support it converges to the complex root
+(the density), outside to the real one. Points that fail (residual, branch, or a
+real root at a real point, which a coarse ladder can reach spuriously) are
+redone with a 4× finer ladder; points still failing are continued along ``z``
+from the nearest good point. It returns a :class:`SolverReport` (residual,
+iterations, convergence and branch flags per point) and warns with the
+residual when a point does not converge.
+
+:func:`fold_edge` finds a support edge as the fold of the real solution branch:
+along the branch parametrized by the (real) transform ``s``, the real point
+``x(s)`` is monotone until the edge, where ``dx/ds = 0`` and the real solution
+of the real-``z`` equation ceases to exist. The augmented system
+``F(x; z) = 0, s(x, z) = s`` is regular there (``s`` is a good coordinate), so
+the edge is found by walking ``s`` with Newton and a bounded Brent search for
+the extremum of ``z(s)``: no density is scanned.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+__all__ = ["SolverReport", "ConvergenceWarning", "newton", "solve_upper", "fold_edge"]
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """Some points did not reach the requested residual, or ended on the wrong branch."""
+
+
+@dataclass
+class SolverReport:
+    """Per-point diagnostics of a solve.
+
+    ``residual`` is the relative residual ``Σ|F|/Σ|x|``; ``converged`` means
+    ``residual <= accept`` and on the physical branch.
+    """
+
+    residual: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    branch_ok: np.ndarray
+    method: str = "newton-continuation"
+
+    @property
+    def max_residual(self) -> float:
+        return float(np.max(self.residual, initial=0.0))
+
+    def reshape(self, shape):
+        return SolverReport(self.residual.reshape(shape), self.iterations.reshape(shape),
+                            self.converged.reshape(shape), self.branch_ok.reshape(shape), self.method)
+
+    def __getitem__(self, key):  # dict-style access (``info["residual"]``)
+        return getattr(self, key)
+
+
+def _relative(F, x):
+    return np.sum(np.abs(F), axis=1) / (np.sum(np.abs(x), axis=1) + 1e-300)
+
+
+def _newton_step(equation, x, z):
+    F, J, _ = equation.residual(x, z)
+    with np.errstate(all="ignore"):
+        try:
+            dx = np.linalg.solve(J, F[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            dx = np.stack([np.linalg.lstsq(Ji, Fi, rcond=None)[0] for Ji, Fi in zip(J, F)])
+    bad = ~np.all(np.isfinite(dx), axis=1)
+    dx[bad] = 0.0
+    return x - dx, _relative(F, x)
+
+
+def newton(equation, x, z, *, tol=1e-12, maxit=60):
+    """Masked vectorized Newton at fixed ``z``; returns ``x``, iterations, final relative residual."""
+    x = np.array(x, complex)
+    its = np.zeros(z.shape, int)
+    active = np.ones(z.shape, bool)
+    for _ in range(maxit):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        xn, r = _newton_step(equation, x[idx], z[idx])
+        x[idx] = xn
+        its[idx] += 1
+        active[idx[r <= tol]] = False
+    F, _, _ = equation.residual(x, z, jacobian=False)
+    return x, its, _relative(F, x)
+
+
+def _ladder(equation, z, rungs, steps):
+    top = 10.0 * max(equation.scale(), float(np.max(np.abs(z), initial=1.0)))
+    heights = top * (1e-10 / 10.0) ** (np.arange(rungs) / (rungs - 1))
+    x = equation.initial(z + 1j * heights[0])
+    for h in heights:
+        zc = z + 1j * h
+        for _ in range(steps):
+            x, _ = _newton_step(equation, x, zc)
+    return x
+
+
+def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, steps=1, warn=True, label="solver"):
+    """Solve ``equation`` at every ``z`` of the closed upper half-plane (1-d array).
+
+    Returns ``x`` (shape ``(M, size)``) and a :class:`SolverReport`. Points with a
+    residual above ``accept`` or on the wrong branch raise a
+    :class:`ConvergenceWarning` naming the count and the largest residual.
+    """
+    z = np.asarray(z, complex).ravel()
+    if z.size == 0:
+        x = np.zeros((0, equation.size), complex)
+        empty = np.zeros(0)
+        return x, SolverReport(empty, empty.astype(int), empty.astype(bool), empty.astype(bool))
+    x = _ladder(equation, z, rungs, steps)
+    x, its, res = newton(equation, x, z, tol=tol, maxit=maxit)
+    its += rungs * steps
+    g = equation.stieltjes(x)
+    ok_branch = equation.branch_ok(x, z)
+    real_root = (z.imag == 0) & (np.abs(g.imag) <= 1e-12 * np.abs(g))
+    redo = np.flatnonzero((res > accept) | ~ok_branch | ~np.isfinite(res) | real_root)
+    if redo.size:
+        x2 = _ladder(equation, z[redo], 4 * rungs, 2)
+        x2, its2, res2 = newton(equation, x2, z[redo], tol=tol, maxit=2 * maxit)
+        better = (res2 <= np.maximum(res[redo], accept)) & equation.branch_ok(x2, z[redo])
+        sel = redo[better]
+        x[sel], res[sel], its[sel] = x2[better], res2[better], its2[better] + 8 * rungs
+    ok_branch = equation.branch_ok(x, z)
+    good = (res <= accept) & ok_branch & np.isfinite(res)
+    bad = np.flatnonzero(~good)
+    if bad.size and np.any(good):
+        gidx = np.flatnonzero(good)
+        near = gidx[np.argmin(np.abs(z[bad][:, None] - z[gidx][None, :]), axis=1)]
+        x2 = x[near].copy()
+        for t in np.linspace(0.0, 1.0, 17)[1:]:
+            zt = z[near] + t * (z[bad] - z[near])
+            for _ in range(3):
+                x2, _ = _newton_step(equation, x2, zt)
+        x2, its2, res2 = newton(equation, x2, z[bad], tol=tol, maxit=maxit)
+        ok2 = (res2 <= accept) & equation.branch_ok(x2, z[bad])
+        sel = bad[ok2]
+        x[sel], res[sel], its[sel] = x2[ok2], res2[ok2], its[sel] + its2[ok2] + 48
+    ok_branch = equation.branch_ok(x, z)
+    converged = (res <= accept) & ok_branch & np.isfinite(res)
+    report = SolverReport(res, its, converged, ok_branch)
+    if warn and not converged.all():
+        nb = int(np.sum(~ok_branch))
+        warnings.warn(f"{label}: {int(np.sum(~converged))} of {z.size} points did not converge "
+                      f"(max residual {float(np.nanmax(res)):.2e}; {nb} on the wrong branch)",
+                      ConvergenceWarning, stacklevel=3)
+    return x, report
+
+
+# ============================================================ support edges at folds
+def _augmented_newton(equation, x, z, s, transform, tol=1e-13, maxit=40):
+    """Newton on ``F(x; z) = 0, transform(x, z) = s`` in real arithmetic; returns ``(x, z, ok)``."""
+    n = equation.size
+    for _ in range(maxit):
+        zc = np.array([complex(z)])
+        F, J, dFdz = equation.residual(x[None, :], zc)
+        t, dt_dx, dt_dz = transform(x[None, :], zc)
+        R = np.concatenate([F[0], [t[0] - s]]).real
+        A = np.zeros((n + 1, n + 1))
+        A[:n, :n] = J[0].real
+        A[:n, n] = dFdz[0].real
+        A[n, :n] = dt_dx[0].real
+        A[n, n] = dt_dz[0].real
+        try:
+            step = np.linalg.solve(A, R)
+        except np.linalg.LinAlgError:
+            return x, z, False
+        if not np.all(np.isfinite(step)):
+            return x, z, False
+        x = x - step[:n]
+        z = z - step[n]
+        if np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(x)) + abs(z)):
+            break
+    zc = np.array([complex(z)])
+    F, _, _ = equation.residual(x[None, :], zc, jacobian=False)
+    ok = bool(_relative(F, x[None, :])[0] < 1e-9 and np.isfinite(z))
+    return x, float(z), ok
+
+
+def fold_edge(equation, x_start, transform, direction, *, valid=None, max_halvings=40):
+    """Edge at the fold of the real branch, walking the transform ``s`` from the real point ``x_start``.
+
+    Parameters
+    ----------
+    equation : equation object (module docstring)
+    x_start : float
+        A real point outside the support on the side of the edge (e.g. far right).
+    transform : callable ``(x, z) -> (s, ds/dx, ds/dz)``
+        The real coordinate along the branch (the Stieltjes transform, or its
+        companion where the transform itself has a pole).
+    direction : +1 or -1
+        Walk ``|s|`` up (``+1``) — towards the bulk from ``x_start`` — by geometric steps.
+    valid : callable ``(x, z) -> bool``, optional
+        Extra physical-branch condition checked at each point.
+
+    Returns
+    -------
+    (edge, info) : float or None, dict
+        ``info`` has the branch point at the edge (``x``, ``s``) and the number of steps.
+    """
+    z0 = np.array([complex(x_start)])
+    x0, report = solve_upper(equation, z0, warn=False)
+    if not report.converged[0]:
+        return None, {"reason": "no real solution at the start point"}
+    x = x0[0].real.astype(complex)
+    s0 = float(transform(x[None, :], z0)[0][0].real)
+    if s0 == 0.0:
+        return None, {"reason": "zero transform at the start point"}
+    log_step = np.log(10.0) / 40.0
+    pts = [(s0, float(x_start), x)]
+    halvings, steps = 0, 0
+    mag = abs(s0)
+    sign = np.sign(s0)
+    while steps < 4000:
+        steps += 1
+        s = sign * mag * np.exp(direction * log_step)
+        xn, zn, ok = _augmented_newton(equation, pts[-1][2], pts[-1][1], s, transform)
+        if ok and valid is not None:
+            ok = bool(valid(xn, zn))
+        if not ok:
+            if halvings >= max_halvings:
+                break
+            halvings += 1
+            log_step *= 0.5
+            continue
+        moved_back = len(pts) >= 2 and (zn - pts[-1][1]) * (pts[-1][1] - pts[-2][1]) < 0
+        pts.append((s, zn, xn))
+        mag = abs(s)
+        if moved_back:
+            (s_a, _, xa), (s_b, _, _), (s_c, _, _) = pts[-3], pts[-2], pts[-1]
+            increasing = pts[-2][1] > pts[-3][1]  # z was increasing before the turn: a maximum
+            state = {"x": xa, "z": pts[-3][1]}
+
+            def f(sv):
+                xv, zv, okv = _augmented_newton(equation, state["x"], state["z"], sv, transform)
+                if not okv:
+                    return np.inf
+                state["x"], state["z"] = xv, zv
+                return -zv if increasing else zv
+
+            lo, hi = sorted((s_a, s_c))
+            res = minimize_scalar(f, bounds=(lo, hi), method="bounded",
+                                  options={"xatol": 1e-12 * max(abs(lo), abs(hi))})
+            best = max(p[1] for p in pts[-3:]) if increasing else min(p[1] for p in pts[-3:])
+            edge = -res.fun if increasing else res.fun
+            if not np.isfinite(edge):
+                edge = best
+            edge = max(edge, best) if increasing else min(edge, best)
+            return float(edge), {"s": float(res.x), "x": state["x"], "steps": steps}
+    if pts and halvings >= max_halvings and len(pts) > 1:
+        # converged onto the fold without seeing z turn (the Newton region closed there)
+        return float(pts[-1][1]), {"s": pts[-1][0], "x": pts[-1][2], "steps": steps, "reason": "step exhausted"}
+    return None, {"reason": "the branch has no fold", "steps": steps}
