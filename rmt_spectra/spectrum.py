@@ -49,6 +49,10 @@ __all__ = ["Spectrum", "Outlier", "IntervalTable"]
 
 #: Chebyshev degree of the cdf table on each support interval.
 CDF_DEGREE = 256
+#: target accuracy of a cdf table (max difference to the half-degree table); pieces that miss it are halved
+CDF_TOLERANCE = 1e-9
+#: most pieces a support interval is cut into for the cdf tables
+CDF_MAX_PIECES = 16
 
 
 @dataclass(frozen=True)
@@ -176,24 +180,37 @@ class Spectrum:
                 pieces.append((lo, hi, (3 if lo in cuts else 1, 3 if hi in cuts else 1)))
         return pieces
 
+    def _table(self, a, b, grading):
+        def g(theta):
+            t, dt = _graded_t(a, b, grading, theta)
+            return self.pdf(t) * dt
+
+        cheb = Chebyshev.interpolate(g, CDF_DEGREE, domain=[0.0, np.pi])
+        coarse = Chebyshev.interpolate(g, CDF_DEGREE // 2, domain=[0.0, np.pi])
+        G = cheb.integ(lbnd=0.0)
+        check = np.linspace(0.0, np.pi, 129)
+        error = float(np.max(np.abs(G(check) - coarse.integ(lbnd=0.0)(check))))
+        return IntervalTable(a, b, cheb, G, float(G(np.pi)), error, grading)
+
     @cached_property
     def _tables(self) -> list[IntervalTable]:
+        """Chebyshev tables of the density, one per piece of the support; a piece whose table misses
+        :data:`CDF_TOLERANCE` (a sharp peak, a long thin tail) is halved, up to :data:`CDF_MAX_PIECES`."""
         tables = []
         for a, b, grading in self._table_intervals():
             a, b = float(a), float(b)
             if not b > a:
                 continue
-
-            def g(theta, a=a, b=b, grading=grading):
-                t, dt = _graded_t(a, b, grading, theta)
-                return self.pdf(t) * dt
-
-            cheb = Chebyshev.interpolate(g, CDF_DEGREE, domain=[0.0, np.pi])
-            coarse = Chebyshev.interpolate(g, CDF_DEGREE // 2, domain=[0.0, np.pi])
-            G = cheb.integ(lbnd=0.0)
-            mass = float(G(np.pi))
-            error = abs(mass - float(coarse.integ(lbnd=0.0)(np.pi)))
-            tables.append(IntervalTable(a, b, cheb, G, mass, error, grading))
+            todo, done = [self._table(a, b, grading)], []
+            while todo:
+                tab = todo.pop(0)
+                if tab.error <= CDF_TOLERANCE or len(todo) + len(done) + 2 > CDF_MAX_PIECES:
+                    done.append(tab)
+                    continue
+                mid = 0.5 * (tab.left + tab.right)
+                todo += [self._table(tab.left, mid, (tab.grading[0], 1)),
+                         self._table(mid, tab.right, (1, tab.grading[1]))]
+            tables += sorted(done, key=lambda t: t.left)
         return tables
 
     # ---------------------------------------------------------------- cdf

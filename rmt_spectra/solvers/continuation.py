@@ -117,12 +117,15 @@ def _ladder(equation, z, rungs, steps):
     return x
 
 
-def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, steps=1, warn=True, label="solver"):
+def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, steps=1, warn=True, label="solver",
+                real_outside=False):
     """Solve ``equation`` at every ``z`` of the closed upper half-plane (1-d array).
 
     Returns ``x`` (shape ``(M, size)``) and a :class:`SolverReport`. Points with a
     residual above ``accept`` or on the wrong branch raise a
     :class:`ConvergenceWarning` naming the count and the largest residual.
+    ``real_outside=True`` declares the real points to lie outside the spectrum: a
+    real root there is the answer, not a suspect to redo.
     """
     z = np.asarray(z, complex).ravel()
     if z.size == 0:
@@ -134,7 +137,7 @@ def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, step
     its += rungs * steps
     g = equation.stieltjes(x)
     ok_branch = equation.branch_ok(x, z)
-    real_root = (z.imag == 0) & (np.abs(g.imag) <= 1e-12 * np.abs(g))
+    real_root = (z.imag == 0) & (np.abs(g.imag) <= 1e-12 * np.abs(g)) & (not real_outside)
     redo = np.flatnonzero((res > accept) | ~ok_branch | ~np.isfinite(res) | real_root)
     if redo.size:
         x2 = _ladder(equation, z[redo], 4 * rungs, 2)

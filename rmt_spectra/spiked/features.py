@@ -171,7 +171,7 @@ class SpikedFeatures(Spectrum):
     # ------------------------------------------------------------ constructors
     @classmethod
     def from_one_step(cls, activation, teacher, eta_tilde, n0, n, d, N, noise=0.0, second_layer="constant", *,
-                      model="network", lambda_nodes=None, gaussian_nodes=None, finite_width=True, **kwargs):
+                      model="network", lambda_nodes=None, gaussian_nodes=None, **kwargs):
         r"""The equivalent of the features after one step ``η = η̃√N`` on ``n0`` samples.
 
         Parameters
@@ -194,9 +194,6 @@ class SpikedFeatures(Spectrum):
             (:func:`~rmt_spectra.spiked.spiked_parameters`), whose ``simulate`` draws the sRF model.
         lambda_nodes : int, optional
             Quadrature nodes of the step matrix's spectrum (``model="network"``).
-        finite_width : bool
-            Include the ``O(1/N)`` fluctuation of the network at initialization in the
-            residual law (``model="network"``; see :class:`~rmt_spectra.spiked.ResidualLaw`).
 
         Notes
         -----
@@ -216,7 +213,7 @@ class SpikedFeatures(Spectrum):
         n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
         if model == "network":
             step = network_step(activation, teacher, eta_tilde, n0, d, noise=noise, second_layer=second_layer,
-                                N=N if finite_width else None, lambda_nodes=lambda_nodes or LAMBDA_NODES,
+                                N=N, lambda_nodes=lambda_nodes or LAMBDA_NODES,
                                 gaussian_nodes=gaussian_nodes)
             self = cls._from_step(activation, n, d, N, step, **kwargs)
         else:

@@ -127,7 +127,7 @@ def network_step(activation, teacher, eta_tilde, n0, d, noise=0.0, second_layer=
         Label-noise variance.
     second_layer : "constant", "pm1", "gaussian" or list of (value, probability)
     N : int, optional
-        Width: adds the finite-width fluctuation of ``f₀`` to the residual law
+        Width: the finite-width variance of ``f₀`` is computed and reported in ``info``
         (:meth:`ResidualLaw.at_initialization`).
     lambda_nodes : int
         Quadrature nodes of ``law(M)``.
@@ -178,7 +178,8 @@ def network_step(activation, teacher, eta_tilde, n0, d, noise=0.0, second_layer=
     gamma = residual.linear / zeta_norm if zeta_norm > 0 else 0.0
     info = {"eta_tilde": eta_tilde, "mu1": mu1, "mu2": mu2, "var_dsigma": var_dsigma, "v_h": v_h, "gamma0": gamma0,
             "mean_residual": residual.mean, "residual_second_moment": m2,
-            "lambda_mass_error": abs(float(omega.sum()) - 1.0)}
+            "lambda_mass_error": abs(float(omega.sum()) - 1.0),
+            "finite_width_variance": getattr(residual, "finite_width_variance", 0.0)}
     return NetworkStep(residual=residual, step_matrix=law_M, lambda_nodes=lam, lambda_weights=omega,
                        a_values=a_values, proportions=proportions, t=t, c_rho=c_rho, tau=tau, variances=variances,
                        spikes=spikes, zeta_norm=zeta_norm, gamma=gamma, info=info)

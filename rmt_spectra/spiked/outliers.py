@@ -59,15 +59,31 @@ def _mean_vectors(model):
     return np.array(rows)
 
 
-def outlier_matrix(model, z):
+def _real_solution(model, z, x0=None):
+    """The bulk unknowns at real ``z`` right of the bulk: by Newton from ``x0`` (a nearby solution on the real
+    branch) when given, else by the continuation solver (no check for spurious real roots: ``z`` is outside)."""
+    from ..solvers import newton, solve_upper
+
+    zc = np.asarray(z, float).astype(complex)
+    if x0 is not None:
+        x, _, res = newton(model.equation, np.broadcast_to(x0, (zc.size, x0.shape[-1])), zc, tol=1e-13, maxit=30)
+        if np.all(res < 1e-10):
+            return x
+    x, _ = solve_upper(model.equation, zc, warn=False, real_outside=True)
+    return x
+
+
+def outlier_matrix(model, z, x=None):
     """``S(z)`` (shape ``(len(z), n_dir, n_dir)``) and the diagonal ``uᵀ R u`` (``(len(z), n_dir)``) at real ``z``.
 
     ``uᵀRu = q_k(z)`` (the bulk resolvent's diagonal on group ``k``) for the directions
     supported on group ``k`` (``e_k`` and ``P_k b``): they are independent of the bulk rows.
+    ``x``: the bulk unknowns at ``z`` if already solved.
     """
     z = np.atleast_1d(np.asarray(z, float))
     V = _mean_vectors(model)
-    x, _ = model.solve(z + 0j, warn=False)
+    if x is None:
+        x = _real_solution(model, z)
     q = model.equation.group_q(x).real
     D = 1.0 + model.equation.delta(x).real
     diag = np.concatenate([q, q], axis=1)
@@ -75,9 +91,9 @@ def outlier_matrix(model, z):
     return S, diag
 
 
-def outlier_condition(model, z):
+def outlier_condition(model, z, x=None):
     """Eigenvalues of the symmetric ``I − |Q|^{1/2} S |Q|^{1/2}`` (``Q = uᵀRu < 0`` right of the bulk): a zero = an outlier."""
-    S, diag = outlier_matrix(model, z)
+    S, diag = outlier_matrix(model, z, x)
     r = np.sqrt(np.maximum(-diag, 0.0))
     return np.linalg.eigvalsh(np.eye(S.shape[-1]) - r[:, :, None] * S * r[:, None, :])
 
@@ -97,30 +113,32 @@ def b_direction_condition(model, z):
     return np.linalg.eigvalsh(np.eye(schur.shape[-1]) - 0.5 * (schur + np.swapaxes(schur, 1, 2)))[:, 0]
 
 
-def find_outliers(model, *, grid_points=600):
-    """Roots of ``det(I + g(z)S(z))`` above the right edge: sign changes on a log grid, refined by Brent."""
+def find_outliers(model, *, grid_points=400):
+    """Roots of ``det(I + Q(z)S(z))`` above the right edge: sign changes on a log grid, refined by Brent.
+
+    The bulk unknowns are solved once on the grid (vectorized); inside a bracket Brent's
+    evaluations start Newton from the grid solution at the bracket's end.
+    """
     edge = model.right_edge
     naive = model.N * np.linalg.eigvalsh(mean_outlier_matrix(model))
     top = max(float(np.max(naive, initial=0.0)), 0.0)
     hi = 2.0 * top + 4.0 * edge + 10.0
     grid = edge + (hi - edge) * np.logspace(-6, 0, grid_points)
-    ev = outlier_condition(model, grid)
-
-    def count_negative(x):
-        return int(np.sum(outlier_condition(model, [x])[0] < 0))
+    xs = _real_solution(model, grid)
+    ev = outlier_condition(model, grid, xs)
 
     out = []
     neg = np.sum(ev < 0, axis=-1)  # eigenvalues of I + gS below zero: one per outlier further right
     for i in range(len(grid) - 1):
         if neg[i] != neg[i + 1]:
-            j = int(np.argmin(np.abs(ev[i])))  # branch that crosses
+            x0 = xs[i + 1]
 
-            def f(x, j=j):
-                return float(np.sort(outlier_condition(model, [x])[0])[min(j, ev.shape[1] - 1)])
+            def f(t, x0=x0):
+                xt = _real_solution(model, [t], x0[None, :])
+                return float(np.prod(outlier_condition(model, [t], xt)[0]))
 
             try:
-                x = brentq(lambda t: float(np.prod(outlier_condition(model, [t])[0])), grid[i], grid[i + 1],
-                           xtol=1e-13 * grid[i + 1])
+                x = brentq(f, grid[i], grid[i + 1], xtol=1e-13 * grid[i + 1])
             except ValueError:
                 x = 0.5 * (grid[i] + grid[i + 1])
             for _ in range(abs(int(neg[i]) - int(neg[i + 1]))):
