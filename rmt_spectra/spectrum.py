@@ -50,9 +50,9 @@ __all__ = ["Spectrum", "Outlier", "IntervalTable"]
 #: Chebyshev degree of the cdf table on each support interval.
 CDF_DEGREE = 256
 #: target accuracy of a cdf table (max difference to the half-degree table); pieces that miss it are halved
-CDF_TOLERANCE = 1e-9
+CDF_TOLERANCE = 1e-8
 #: most pieces a support interval is cut into for the cdf tables
-CDF_MAX_PIECES = 16
+CDF_MAX_PIECES = 8
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,9 @@ class MixtureEquation:
         self._mu1mu1 = np.einsum("kj,lj->klj", self.mu1, self.mu1)  # (K, K, nk)
         self._pair_products = self._mu1mu1[self.iu[0], self.iu[1]]  # (npair, nk)
         self._pair_basis = self._pair_products * np.where(self.iu[0] == self.iu[1], 1.0, 2.0)[:, None]
+        self._pair_index = np.empty((K, K), int)  # pair number of (i, j), symmetric
+        self._pair_index[self.iu[0], self.iu[1]] = np.arange(self.iu[0].size)
+        self._pair_index[self.iu[1], self.iu[0]] = np.arange(self.iu[0].size)
         self._w_tau = self.lambda_weights[None, :] * self.tau  # ω_l τ_k(l)
         self.variance = self._w_tau.sum(axis=1)  # s_k² = E_λ τ_k
 
@@ -215,12 +218,16 @@ class MixtureEquation:
         X = np.swapaxes(GT * wD, 2, 3) @ GT  # (M, K_a, K, K)
         dT_dq = dn * X[..., i0, i1] * inv_q[:, :, None]
         # dΓ = −Γ diag(D dq/q) Γ  ->  dS_k/dq_a = −(1/q_a) Σ ω τ_k D_a Γ_ak²
-        dS_dq = -_weighted_sum(D[..., :, None] * Gam * Gam * tauT[:, :, None, :], w) * inv_q[:, :, None]
+        DG2 = np.moveaxis(D[..., :, None] * (Gam * Gam), 1, -1)  # (M, K_a, K_k, L): D_a Γ_ak²
+        wtau = self._w_tau[None, None, :, :]  # (1, 1, K_k, L): ω τ_k
+        dS_dq = -((DG2.real * wtau).sum(-1) + 1j * (DG2.imag * wtau).sum(-1)) * inv_q[:, :, None]
         # C_cd: dP = −P E_cd P  ->  dT_ij/dC_cd = −(d/n) Σ ω (P_ic P_dj + P_id P_cj)  (one term when c = d)
-        A = P.reshape(M, L, K * K)
-        Y = (np.swapaxes(A * w[None, :, None], 1, 2) @ A).reshape(M, K, K, K, K)  # Y_icdj = Σ ω P_ic P_dj
-        Yp = Y[:, i0[:, None], i0[None, :], i1[None, :], i1[:, None]]  # (M, pairT, pairC): P_ic P_dj
-        Yq = Y[:, i0[:, None], i1[None, :], i0[None, :], i1[:, None]]  # P_id P_cj
+        # P is symmetric: the Gram products over its npair distinct entries, Y[pair(i,c), pair(d,j)] = Σ ω P_ic P_dj
+        A = P[..., i0, i1]  # (M, L, npair)
+        Y = np.swapaxes(A * w[None, :, None], 1, 2) @ A  # (M, npair, npair)
+        pid = self._pair_index
+        Yp = Y[:, pid[i0[:, None], i0[None, :]], pid[i1[None, :], i1[:, None]]]  # (M, pairT, pairC): P_ic P_dj
+        Yq = Y[:, pid[i0[:, None], i1[None, :]], pid[i0[None, :], i1[:, None]]]  # P_id P_cj
         offdiag = (i0 != i1)[None, None, :]
         dT_dC = -dn * np.swapaxes(Yp + np.where(offdiag, Yq, 0.0), 1, 2)
         # dΓ = G E_cd Gᵀ  ->  dS_k/dC_cd = Σ ω τ_k (G_kc G_kd + G_kd G_kc)
