@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-__all__ = ["SolverReport", "ConvergenceWarning", "newton", "solve_upper", "fold_edge"]
+__all__ = ["SolverReport", "ConvergenceWarning", "newton", "solve_upper", "solve_on_support", "fold_edge"]
 
 
 class ConvergenceWarning(RuntimeWarning):
@@ -90,20 +90,30 @@ def _newton_step(equation, x, z):
 
 
 def newton(equation, x, z, *, tol=1e-12, maxit=60):
-    """Masked vectorized Newton at fixed ``z``; returns ``x``, iterations, final relative residual."""
+    """Masked vectorized Newton at fixed ``z``; returns ``x``, iterations, final relative residual.
+
+    Each iteration first evaluates the residual alone (cheap) and builds the Jacobian only
+    for the points that still need a step, so a good start costs one residual.
+    """
     x = np.array(x, complex)
     its = np.zeros(z.shape, int)
+    res = np.full(z.shape, np.inf)
     active = np.ones(z.shape, bool)
-    for _ in range(maxit):
+    for _ in range(maxit + 1):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        xn, r = _newton_step(equation, x[idx], z[idx])
+        F, _, _ = equation.residual(x[idx], z[idx], jacobian=False)
+        res[idx] = _relative(F, x[idx])
+        done = res[idx] <= tol
+        active[idx[done]] = False
+        idx = idx[~done]
+        if idx.size == 0 or _ == maxit:
+            break
+        xn, _r = _newton_step(equation, x[idx], z[idx])
         x[idx] = xn
         its[idx] += 1
-        active[idx[r <= tol]] = False
-    F, _, _ = equation.residual(x, z, jacobian=False)
-    return x, its, _relative(F, x)
+    return x, its, res
 
 
 def _ladder(equation, z, rungs, steps):
@@ -169,6 +179,87 @@ def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, step
                       f"(max residual {float(np.nanmax(res)):.2e}; {nb} on the wrong branch)",
                       ConvergenceWarning, stacklevel=3)
     return x, report
+
+
+# ============================================================ many real points inside the support
+def _barycentric(theta_nodes, values, theta):
+    """Barycentric interpolation on Chebyshev points of the first kind (``values``: (n, size))."""
+    n = theta_nodes.size
+    j = np.arange(n)
+    w = (-1.0) ** j * np.sin((2 * j + 1) * np.pi / (2 * n))
+    diff = theta[:, None] - theta_nodes[None, :]
+    exact = diff == 0
+    diff = np.where(exact, 1.0, diff)
+    c = w / diff
+    out = (c @ values) / c.sum(axis=1)[:, None]
+    hit = exact.any(axis=1)
+    if hit.any():
+        out[hit] = values[np.argmax(exact[hit], axis=1)]
+    return out
+
+
+def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32, maxit=8, warn=True,
+                     label="solver"):
+    """Solve at many real points inside support intervals: coarse solve, interpolation, Newton polish.
+
+    On each interval ``(a, b)`` the solution is an analytic function of the angle
+    ``θ`` (``x = a + (b − a) sin²(θ/2)``: square-root edges become analytic). It is
+    solved by :func:`solve_upper` at ``nodes`` Chebyshev points in ``θ`` (doubled
+    while the interpolant misses the new points by more than ``1e-6``), interpolated
+    to every point, and polished by Newton at ``η = 0``. Points whose polish fails
+    (residual above ``accept`` or wrong branch) are solved by :func:`solve_upper`.
+    Returns ``x`` and a :class:`SolverReport` like :func:`solve_upper`.
+    """
+    x = np.asarray(x, float).ravel()
+    out = np.zeros((x.size, equation.size), complex)
+    res = np.full(x.size, np.inf)
+    its = np.zeros(x.size, int)
+    todo = np.ones(x.size, bool)
+    for a, b in intervals:
+        sel = np.flatnonzero((x > a) & (x < b))
+        if sel.size == 0:
+            continue
+        if sel.size <= 2 * nodes:
+            continue  # few points: the continuation solver directly (below)
+        L = b - a
+        theta = 2.0 * np.arcsin(np.sqrt(np.clip((x[sel] - a) / L, 0.0, 1.0)))
+        n = nodes
+        th = np.pi * (2 * np.arange(n) + 1) / (2 * n)
+        zc = (a + L * np.sin(0.5 * th) ** 2).astype(complex)
+        xc, rep = solve_upper(equation, zc, tol=tol, accept=accept, warn=False)
+        if not rep.converged.all():
+            continue
+        for _ in range(3):  # doubling: check the interpolant at the new nodes
+            th2 = np.pi * (2 * np.arange(2 * n) + 1) / (4 * n)
+            z2 = (a + L * np.sin(0.5 * th2) ** 2).astype(complex)
+            guess = _barycentric(th, xc, th2)
+            x2, k2, r2 = newton(equation, guess, z2, tol=tol, maxit=maxit)
+            ok2 = (r2 <= accept) & equation.branch_ok(x2, z2)
+            if not ok2.all():
+                x2b, rep2 = solve_upper(equation, z2[~ok2], tol=tol, accept=accept, warn=False)
+                x2[~ok2] = x2b
+            err = np.max(np.abs(x2 - guess)) / (np.max(np.abs(x2)) + 1e-300)
+            th, xc, n = th2, x2, 2 * n
+            if err < 1e-6:
+                break
+        guess = _barycentric(th, xc, theta)
+        xs, k, r = newton(equation, guess, x[sel].astype(complex), tol=tol, maxit=maxit)
+        branch = equation.branch_ok(xs, x[sel].astype(complex))
+        good = (r <= accept) & branch
+        out[sel[good]], res[sel[good]], its[sel[good]] = xs[good], r[good], k[good]
+        todo[sel[good]] = False
+    ok_branch = np.ones(x.size, bool)
+    idx = np.flatnonzero(todo)
+    if idx.size:
+        xr, rep = solve_upper(equation, x[idx].astype(complex), tol=tol, accept=accept, warn=False)
+        out[idx], res[idx], its[idx], ok_branch[idx] = xr, rep.residual, rep.iterations, rep.branch_ok
+    converged = (res <= accept) & ok_branch & np.isfinite(res)
+    report = SolverReport(res, its, converged, ok_branch, method="interpolated-newton")
+    if warn and not converged.all():
+        warnings.warn(f"{label}: {int(np.sum(~converged))} of {x.size} points did not converge "
+                      f"(max residual {float(np.nanmax(res)):.2e}; {int(np.sum(~ok_branch))} on the wrong branch)",
+                      ConvergenceWarning, stacklevel=3)
+    return out, report
 
 
 # ============================================================ support edges at folds

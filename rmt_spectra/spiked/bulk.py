@@ -300,6 +300,9 @@ class MixtureEquation:
         return bool(np.all(det > 0) and np.all(self.delta(x).real > -1.0))
 
     def branch_ok(self, x, z):
-        """Physical branch: ``Im g >= 0`` (up to round-off) for ``Im z >= 0``."""
-        g = self.stieltjes(x)
-        return ~(np.imag(g) < -1e-9 * (np.abs(g) + 1e-300))
+        """Physical branch for ``Im z >= 0``: every ``q_k`` (a diagonal entry of the resolvent) and every
+        ``δ(κ) = (1/n) tr Σ_c(κ) Q̄`` has ``Im >= 0`` (up to round-off), not only ``g = Σ π_k q_k``."""
+        q = x[:, : self.K]
+        ok = np.all(q.imag >= -1e-9 * (np.abs(q) + 1e-300), axis=1)
+        delta = self.delta(x)
+        return ok & np.all(delta.imag >= -1e-9 * (np.abs(delta) + 1e-12), axis=1)

@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 
 from .._validation import as_complex_array, check_int, check_positive, check_size
-from ..solvers import fold_edge, solve_upper
+from ..solvers import fold_edge, solve_on_support, solve_upper
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
 from .kappa import KAPPA_NODES, kappa_rule
@@ -313,6 +313,19 @@ class SpikedFeatures(Spectrum):
         if return_info:
             return g, report.reshape(z.shape)
         return g
+
+    def pdf(self, x, return_info=False):
+        """Density ``Im g(x + i0)/π`` of the bulk, solved on the real axis (interpolated Newton, 0 off the support)."""
+        from .._validation import as_real_array
+
+        x = as_real_array("x", x)
+        out = np.zeros(x.shape)
+        inside = self._in_support(x)
+        report = None
+        if np.any(inside):
+            sol, report = solve_on_support(self.equation, x[inside], self.support, tol=TOL, label="SpikedFeatures.pdf")
+            out[inside] = np.maximum(self.equation.stieltjes(sol).imag, 0.0) / np.pi
+        return (out, report) if return_info else out
 
     def companion_stieltjes(self, z):
         """Transform of the Gram matrix ``FFᵀ/n`` (``n × n``): ``φ g(z) − (1 − φ)/z``."""
