@@ -97,7 +97,7 @@ def _cmd_demo(args) -> int:
     second_layer = args.second_layer
     run_demo(n0=args.n0, n=args.n, d=args.d, N=args.N, activation=args.activation, teacher=args.teacher,
              eta_tilde=args.eta_tilde, second_layer=second_layer, noise=args.noise, seed=args.seed,
-             out=args.out or None, pdf=args.pdf)
+             out=args.out or None, pdf=args.pdf, relu_panel=not args.no_relu)
     return 0
 
 
@@ -138,8 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--d", type=int, default=1000, help="input dimension (default 1000)")
     p.add_argument("--N", type=int, default=1000, help="width (default 1000)")
     p.add_argument("--eta-tilde", dest="eta_tilde", type=float, default=5.0, help="eta = eta_tilde*sqrt(N) (default 5)")
-    p.add_argument("--second-layer", dest="second_layer", default="pm1", choices=["pm1", "constant"],
+    p.add_argument("--second-layer", dest="second_layer", default="pm1", choices=["pm1", "constant", "gaussian"],
                    help="law of a-bar (default pm1)")
+    p.add_argument("--no-relu", dest="no_relu", action="store_true",
+                   help="only the first panel (default: a ReLU/ReLU panel, constant a, eta_tilde 3, beside it)")
     p.add_argument("--noise", type=float, default=0.0, help="label-noise variance (default 0)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pdf", action="store_true", help="also save a PDF next to the PNG")
