@@ -1,6 +1,6 @@
 """Generalization error of ridge regression on (learned) random features.
 
-Theory: ``shared/theory/06_generalization.md``.  Conventions: ``alpha = n/d``,
+Theory: ``06_generalization.md`` of the theory notes.  Conventions: ``alpha = n/d``,
 ``width_ratio = N/d``; the readout minimizes ``Σ_μ (y_μ − w·φ(x_μ)/√N)² + λ‖w‖²``
 unless a function says otherwise; "test error" includes the label noise,
 "risk" is ``E(f* − f̂)²`` without it.
@@ -9,6 +9,7 @@ from .groups import srf_test_error_groups
 from .kernel import kernel_lower_bound, tau_star
 from .limiting import growing_step_errors, limiting_problem_error
 from .plotting import plot_learning_curve
+from .profile import ProfileRiskResult, RowModel, profile_test_error, step_directions
 from .random_features import gaussian_equivalent_ridge_risk, random_features_risk
 from .ridge import (
     RidgeTestError,
@@ -29,7 +30,9 @@ from .saddle_point import (
 )
 
 __all__ = [
+    "ProfileRiskResult",
     "RidgeTestError",
+    "RowModel",
     "SRFResult",
     "SeedAverage",
     "average_over_seeds",
@@ -38,6 +41,7 @@ __all__ = [
     "growing_step_errors",
     "limiting_problem_error",
     "plot_learning_curve",
+    "profile_test_error",
     "kernel_lower_bound",
     "random_features_risk",
     "ridge_test_error",
@@ -50,4 +54,5 @@ __all__ = [
     "srf_test_error",
     "srf_test_error_from_parameters",
     "srf_test_error_groups",
+    "step_directions",
 ]

@@ -1,6 +1,6 @@
 r"""Ridge test error of spiked random features with several neuron groups (large batch).
 
-Source: ``shared/theory/06_generalization.md``, section "Several groups, large
+Source: ``06_generalization.md`` of the theory notes, section "Several groups, large
 batch" [derived]; model of ``05_spiked_features.md``.
 
 Model and conventions
