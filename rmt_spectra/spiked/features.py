@@ -18,7 +18,8 @@ Conditionally on κ a feature of group ``k`` is ``μ_{0,k}(κ) + μ_{1,k}(κ) �
 μ_{⋆,k}(κ) ξ_i`` with the shifted Gaussian coefficients at shift ``r_kκ`` and
 variance ``s_k²`` (the row norm²); the bulk equation, its unknowns and its
 derivation are in :mod:`rmt_spectra.spiked.bulk`. The κ-average is the fixed rule
-:func:`~rmt_spectra.spiked.kappa.kappa_rule`, built once in the constructor.
+:func:`~rmt_spectra.spiked.kappa.kappa_rule`, built once in the constructor, on the range
+``|κ| ≤ L`` that ``n`` samples populate (``n·P(|κ| > L) = 0.1``).
 
 Edges: the folds of the real solution branch (:func:`rmt_spectra.solvers.fold_edge`),
 walking the Stieltjes transform from ``x = ±∞`` towards the bulk (for the left
@@ -153,7 +154,7 @@ class SpikedFeatures(Spectrum):
         self.model = "sRF"
         self.beta, self.phi = self.N / self.d, self.N / self.n
         width = math.sqrt(float(self.group_variances.min())) / max(float(np.max(np.abs(rk))), 1e-300)
-        self.kappa, self.weights, self.kappa_rule = kappa_rule(width, self.kappa_nodes)
+        self.kappa, self.weights, self.kappa_rule = kappa_rule(width, self.kappa_nodes, samples=self.n)
         scale = np.sqrt(self.group_variances)[:, None]
         gm = gaussian_moments(self.activation, shift=rk[:, None] * self.kappa[None, :], scale=scale)
         self.mu0_k = np.atleast_2d(np.asarray(gm.mu0, float))  # (K, nodes)
