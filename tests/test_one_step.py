@@ -1,6 +1,6 @@
 """One-step simulator: Ba22 Prop. 2 checks, the rank-one outlier of W1, conventions, validation.
 
-Reference numbers from shared/theory/04_one_step.md (tanh student and teacher,
+Reference numbers measured for the one-step simulator (tanh student and teacher,
 d = 1000, N = 800, n0 = 2000, sigma_eps = 0.1, i.e. noise variance 0.01).
 Tolerances: ||zeta||^2 is an average of n0 = 2000 terms, so its relative
 fluctuation is ~ sqrt(2 d)/n0 ~ 2 %; singular values of N x d Gaussian

@@ -1,6 +1,6 @@
 r"""The feature covariance at initialization (conjugate kernel), by Gaussian equivalence.
 
-Source: ``shared/theory/03_conjugate_kernel.md``. ``F = σ(X W₀ᵀ)`` (``n × N``),
+Source: Pennington and Worah (2017), Louart, Liao and Couillet (2018), Fan and Wang (2020). ``F = σ(X W₀ᵀ)`` (``n × N``),
 ``Σ̂ = FᵀF/n`` (``N × N``). Its bulk has the limit of the sample covariance with
 ratio ``N/n`` and population ``H`` = law of ``μ₁² λ + μ⋆²``, ``λ ~ MP(N/d)``
 (MP's atom at 0 included when ``N > d``): :class:`ConjugateKernel` *is* that

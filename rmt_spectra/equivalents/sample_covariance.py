@@ -1,7 +1,7 @@
 r"""The limit spectrum of a sample covariance with general population (Silverstein).
 
 ``S = Σ^{1/2} Z Zᵀ Σ^{1/2} / n`` (``p × p``), ``spec(Σ) → H``, ``c = p/n``.
-Source: ``shared/theory/02_sample_covariance.md`` [standard]. With
+Source: Silverstein and Bai (1995), Silverstein and Choi (1995) [standard]. With
 ``u = −1/m̲`` (see :mod:`.silverstein`):
 
 * ``m(z) = −∫ dH(t)/(u − t) / (1 + c∫ t dH(t)/(u − t))`` (from

@@ -1,6 +1,6 @@
 """Gaussian machinery: activations, Hermite coefficients, shifted Gaussian moments.
 
-Theory: ``shared/theory/01_gaussian.md``. Conventions: probabilists' Hermite
+Conventions: probabilists' Hermite
 ``He_k``, ``mu_k = E[σ(z) He_k(z)]``, ``mu_star² = E σ² − mu_0² − mu_1²``
 ([Ba22]'s μ₂), ``scale`` is a standard deviation (``c = scale**2``).
 """

@@ -1,6 +1,6 @@
 r"""The Marchenko–Pastur law.
 
-Source: ``../shared/theory/02_sample_covariance.md`` (standard). For
+Source: Marchenko and Pastur (1967) (standard). For
 ``S = Z Zᵀ/n`` with ``Z`` a ``p × n`` matrix of i.i.d. entries of variance
 ``v`` and ``ratio = p/n = c``:
 
