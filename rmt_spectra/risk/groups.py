@@ -281,22 +281,15 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     the draw of ``W₀`` with finite-N fluctuations; practical for ``N`` up to
     about 1000–2000 (one N×N inverse per iteration, ``K² + K`` products).
     """
-    from .._validation import as_generator, check_nonnegative, check_positive, check_size
+    from .._validation import as_generator, check_size
     from ..gaussian import activation as as_activation
     from ..spiked.surrogate import normalize_groups
-    from .saddle_point import N_KAPPA, _check_alpha
+    from .saddle_point import _check_readout
 
     sigma, target = as_activation(activation), as_activation(teacher)
     pairs = normalize_groups(None, groups)
-    a = _check_alpha(alpha)
-    ridge = check_positive("ridge", ridge)
-    beta = check_positive("width_ratio", width_ratio)
-    noise = check_nonnegative("noise", noise)
-    tol = check_positive("tol", tol)
+    a, ridge, beta, noise, tol, n_kappa = _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure)
     max_iter = check_size("max_iter", max_iter)
-    n_kappa = N_KAPPA if n_kappa is None else check_size("n_kappa", n_kappa)
-    if on_failure not in ("warn", "raise"):
-        raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
     rng = as_generator(seed)
     if W0 is None:
         d = DEFAULT_D if d is None else check_size("d", d)

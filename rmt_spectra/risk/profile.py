@@ -654,21 +654,13 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
     float or ndarray
         ``ε_g`` including the label noise.
     """
-    from .._validation import check_nonnegative, check_positive, check_size
     from ..gaussian import activation as as_activation
-    from .saddle_point import N_KAPPA, _check_alpha
+    from .saddle_point import _check_readout
 
     sigma, target = as_activation(activation), as_activation(teacher)
     if not isinstance(rows, RowModel):
         raise TypeError(f"rows must be a RowModel, got {type(rows).__name__}")
-    a = _check_alpha(alpha)
-    ridge = check_positive("ridge", ridge)
-    beta = check_positive("width_ratio", width_ratio)
-    noise = check_nonnegative("noise", noise)
-    tol = check_positive("tol", tol)
-    n_kappa = N_KAPPA if n_kappa is None else check_size("n_kappa", n_kappa)
-    if on_failure not in ("warn", "raise"):
-        raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
+    a, ridge, beta, noise, tol, n_kappa = _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure)
     tb = _tables(sigma, target, rows, noise, n_kappa)
     inner = _Inner(rows, beta)
     flat = a.ravel()

@@ -423,6 +423,17 @@ def _check_alpha(alpha):
     return a
 
 
+def _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure):
+    """The readout and solver settings shared by the risk solvers, validated once (ValueError naming each)."""
+    from .._validation import check_nonnegative, check_positive, check_size
+
+    if on_failure not in ("warn", "raise"):
+        raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
+    return (_check_alpha(alpha), check_positive("ridge", ridge), check_positive("width_ratio", width_ratio),
+            check_nonnegative("noise", noise), check_positive("tol", tol),
+            N_KAPPA if n_kappa is None else check_size("n_kappa", n_kappa))
+
+
 def _check_method(method):
     if method not in SRF_METHODS:
         raise ValueError(f"method must be one of {SRF_METHODS}, got {method!r}")
