@@ -60,8 +60,8 @@ class SampleCovariance(Spectrum):
     def __init__(self, population, ratio, *, method="auto", strict=False, tol=1e-14):
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population, got {type(population).__name__}")
-        if population.atoms[-1] <= 0:
-            raise ValueError("population must have a positive atom (H = δ₀ gives S = 0)")
+        if not np.any(population.atoms != 0):
+            raise ValueError("population must have a nonzero atom (H = δ₀ gives S = 0)")
         self.population = population
         self.ratio = check_positive("ratio", ratio)
         if method not in ("auto", "polynomial", "newton", "picard"):

@@ -25,15 +25,14 @@ through which the ``E σ''`` term of the gradient moves the weights.
 from __future__ import annotations
 
 import warnings
-from functools import cached_property
 
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, as_real_array, check_positive, check_size
 from ..spectrum import Spectrum
 from .population import Population
-from .silverstein import ConvergenceWarning, solve_silverstein
-from .support import silverstein_choi
+from .sample_covariance import SampleCovariance
+from .silverstein import ConvergenceWarning
 
 __all__ = ["WeightedSampleCovariance"]
 
@@ -71,26 +70,25 @@ class WeightedSampleCovariance(Spectrum):
             raise ValueError("weights must have a nonzero atom (w = 0 gives M = 0)")
         self.weights = weights
         self.ratio = check_positive("ratio", ratio)
-        self.method = method
-        self.strict = bool(strict)
-        self.tol = check_positive("tol", tol)
-        # the companion form: population law(γ w) at ratio 1/γ
-        self._population = Population(self.ratio * weights.atoms, weights.weights, signed=True,
-                                      continuous_support=[(self.ratio * a, self.ratio * b)
-                                                          for a, b in weights.continuous_support])
-        self._companion_ratio = 1.0 / self.ratio
+        # the companion form: population law(γ w) at ratio 1/γ, whose companion transform m̲ is m here;
+        # the Silverstein engine (solver, support, validation of method/tol) is that of SampleCovariance
+        population = Population(self.ratio * weights.atoms, weights.weights, signed=True,
+                                continuous_support=[(self.ratio * a, self.ratio * b)
+                                                    for a, b in weights.continuous_support])
+        self._engine = SampleCovariance(population, 1.0 / self.ratio, method=method, strict=strict, tol=tol)
+        self._population, self._companion_ratio = population, 1.0 / self.ratio
 
     def __repr__(self):
         return f"WeightedSampleCovariance({self.weights!r}, ratio={self.ratio:g})"
 
     # ------------------------------------------------------------ support
-    @cached_property
+    @property
     def support_info(self):
-        return silverstein_choi(self._population, self._companion_ratio)
+        return self._engine.support_info
 
     @property
     def support(self):
-        return list(self.support_info.intervals)
+        return self._engine.support
 
     @property
     def density_breakpoints(self):
@@ -106,8 +104,7 @@ class WeightedSampleCovariance(Spectrum):
     # ------------------------------------------------------------ transforms
     def solve(self, z):
         """``(m(z), SolverInfo)`` for ``Im z >= 0`` (the solver's ``u = −1/m``, residuals, branch flags)."""
-        return solve_silverstein(self._population, self._companion_ratio, z, method=self.method, tol=self.tol,
-                                 support=self.support_info, strict=self.strict)
+        return self._engine.solve(z)
 
     def stieltjes(self, z, return_info=False):
         """``m(z)`` on the whole plane; real ``z``: the boundary value ``m(x + i0)`` (``1j*inf`` at an atom)."""
