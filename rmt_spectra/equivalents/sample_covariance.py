@@ -61,7 +61,7 @@ class SampleCovariance(Spectrum):
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population, got {type(population).__name__}")
         if not np.any(population.atoms != 0):
-            raise ValueError("population must have a nonzero atom (H = δ₀ gives S = 0)")
+            raise ValueError("population must have a nonzero atom (a positive atom for a covariance: H = δ₀ gives S = 0)")
         self.population = population
         self.ratio = check_positive("ratio", ratio)
         if method not in ("auto", "polynomial", "newton", "picard"):
