@@ -25,7 +25,8 @@ from .risk import (
     srf_test_error,
     tau_star,
 )
-from .spiked import SpikedFeatures, simulate_spiked_features, spiked_parameters
+from .spiked import (PolynomialSpikes, SpikedFeatures, measure_polynomial_spikes, polynomial_spikes,
+                     simulate_spiked_features, spiked_parameters)
 from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
 from .spectrum import Outlier, Spectrum
 
@@ -49,6 +50,7 @@ __all__ = [
     "OneStepResult",
     "Outlier",
     "Population",
+    "PolynomialSpikes",
     "SampleCovariance",
     "WeightedSampleCovariance",
     "Semicircle",
@@ -63,7 +65,9 @@ __all__ = [
     "gaussian_moments",
     "hermite_coefficients",
     "kernel_lower_bound",
+    "measure_polynomial_spikes",
     "plot_learning_curve",
+    "polynomial_spikes",
     "random_features_risk",
     "ridge_test_error",
     "srf_test_error",

@@ -120,6 +120,36 @@ def test_activation_without_linear_part():
     (a, b), = ck.support
     c = 400 / 800
     assert abs(b - 2 * (1 + c**0.5) ** 2) < 1e-10 and abs(a - 2 * (1 - c**0.5) ** 2) < 1e-10
-    assert ck.outliers() == []
+    # no mean, but the He₂ terms (N/d)μ₂²/2 = 2 each: the row-norm direction and the coherent
+    # direction 1_N (Gaussian rows), each with λ m m̲ = 1/2: λ = 2(1 + √c)² + ... = 6.0 (simulated: 6.33, 5.98)
+    out = ck.outliers()
+    assert [o.source for o in out] == ["He2 fluctuation"] * 2
+    np.testing.assert_allclose([o.location for o in out], 6.0, rtol=1e-9)
+    assert len(ConjugateKernel("hermite:2", 800, 400, 400, weights="sphere").outliers()) == 1
     with pytest.raises(ValueError, match="linear part"):
         ck.stieltjes_scalar(1.0 + 1j)
+
+
+def test_he2_terms_of_the_mean_outlier_match_simulation():
+    # σ = 0.07 + He₁ + He₂/2: Nμ₀² = 4.9 alone predicts 7.85; the He₂ terms (row norms, coherent
+    # He₂ parts, ConjugateKernel.mean_direction_strengths) move it to 8.665 (Gaussian rows) /
+    # 8.267 (sphere). Seed-to-seed sd ≈ 0.2 at this size: 4 seeds give a standard error ≈ 0.1,
+    # so 0.3 is three of them; the uncorrected prediction is off by more than 0.4 in both cases.
+    act = [0.07 - 0.5, 1.0, 0.5]
+    d = N = 1000
+    n = 2000
+    sigma = rs.activation(act)
+    for weights in ("gaussian", "sphere"):
+        ck = ConjugateKernel(act, n, d, N, weights=weights)
+        (pred,) = [o.location for o in ck.outliers()]
+        tops = []
+        for seed in range(4):
+            rng = np.random.default_rng(seed)
+            W = rng.standard_normal((N, d)) / np.sqrt(d)
+            if weights == "sphere":
+                W /= np.linalg.norm(W, axis=1, keepdims=True)
+            F = sigma(rng.standard_normal((n, d)) @ W.T)
+            tops.append(np.linalg.eigvalsh(F.T @ F / n)[-1])
+        meas = float(np.mean(tops))
+        assert abs(pred - meas) < 0.3, (weights, pred, meas)
+        assert abs(7.85 - meas) > 0.4

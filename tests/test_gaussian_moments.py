@@ -142,3 +142,20 @@ def test_polynomial_exact_by_gauss_hermite():
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         rs.gaussian_moments("tanh", **kwargs)
+
+
+def test_truncated_gauss_hermite():
+    from scipy.stats import truncnorm
+
+    from rmt_spectra.gaussian.quadrature import gauss_hermite, truncated_gauss_hermite
+
+    x, w = truncated_gauss_hermite(8, 3.89)
+    law = truncnorm(-3.89, 3.89)
+    # an 8-point Gauss rule is exact up to degree 15: the moments of the truncated normal
+    for k in (2, 4, 6, 10, 14):
+        assert abs(w @ x**k - law.moment(k)) < 1e-10 * law.moment(k)
+    assert np.all(np.abs(x) < 3.89) and abs(w.sum() - 1) < 1e-14
+    x0, w0 = gauss_hermite(8)
+    xl, wl = truncated_gauss_hermite(8, 40.0)  # no truncation left: the Gauss–Hermite rule
+    np.testing.assert_allclose(xl, x0, atol=1e-12)
+    np.testing.assert_allclose(wl, w0, atol=1e-14)

@@ -25,7 +25,7 @@ import pytest
 
 import rmt_spectra as rs
 from rmt_spectra.spiked import (SpikedFeatures, b_direction_condition, edge_curve, kappa_rule, mean_outlier_matrix, outlier_condition,
-                                polynomial_spike_outliers, right_edge, simulate_spiked_features)
+                                right_edge, simulate_spiked_features)
 
 PM2 = [(2.0, 0.5), (-2.0, 0.5)]
 
@@ -266,17 +266,6 @@ def test_bad_input():
     sf = SpikedFeatures("tanh", 100, 100, 100, spike=1.0)
     with pytest.raises(ValueError, match="z"):
         sf.stieltjes(np.nan)
-
-
-# ------------------------------------------------------------------ polynomial spikes as eigenvalue outliers
-def test_polynomial_spike_outliers():
-    res = rs.simulate_one_step(600, 600, 300, 300, activation="relu", teacher="tanh", second_layer="constant",
-                               eta_exponent=0.3, seed=0)
-    outs = polynomial_spike_outliers(res)
-    pred = res.polynomial_spikes()["prediction"]
-    expected = [s["size"] ** 2 / 600 for s in pred.spikes if s["k"] > 0 and s["resolvable"]]
-    assert [o.location for o in outs] == pytest.approx(expected)
-    assert all(o.source.startswith("degree-") for o in outs)
 
 
 # ------------------------------------------------------------------ the full network (slow)

@@ -19,13 +19,12 @@ from .network import (
 )
 from .one_step import OneStepResult, simulate_one_step
 from .spikes import (
-    PolynomialSpikes,
     RankOnePrediction,
+    RawPowerSpikes,
     alignment_prediction,
     bulk_edge_estimate,
-    measure_polynomial_spikes,
-    polynomial_spikes,
     rank_one_outlier,
+    raw_power_spikes,
     spike_levels,
     spike_strength,
     zeta_norm_prediction,
@@ -35,8 +34,8 @@ from .sweep import SweepTable, sweep
 __all__ = [
     "BackendUnavailableError",
     "OneStepResult",
-    "PolynomialSpikes",
     "RankOnePrediction",
+    "RawPowerSpikes",
     "SECOND_LAYER_LAWS",
     "SweepTable",
     "WEIGHT_LAWS",
@@ -52,10 +51,9 @@ __all__ = [
     "eta_from_tilde",
     "exponent_from_eta",
     "get_backend",
-    "measure_polynomial_spikes",
     "network_output",
-    "polynomial_spikes",
     "rank_one_outlier",
+    "raw_power_spikes",
     "simulate_one_step",
     "spike_levels",
     "spike_strength",

@@ -104,16 +104,28 @@ def second_layer_law(second_layer):
 GAUSSIAN_GROUP_NODES = 8
 
 
-def second_layer_groups(second_layer, gaussian_nodes: int = GAUSSIAN_GROUP_NODES):
+def second_layer_groups(second_layer, gaussian_nodes: int = GAUSSIAN_GROUP_NODES, *, width=None):
     """Groups ``(ā_k, π_k)`` of a second layer: its atoms for a finite law; for ``"gaussian"``
-    (a continuum of groups) the ``gaussian_nodes``-point Gauss–Hermite rule of ``ā ~ N(0, 1)``."""
+    (a continuum of groups) the ``gaussian_nodes``-point Gauss rule of ``ā ~ N(0, 1)``.
+
+    ``width``: the number ``N`` of neurons; the Gaussian law is then truncated to
+    ``|ā| ≤ L`` with ``N·P(|ā| > L) = 0.1`` (no neuron expected beyond; ``L = 3.89`` for
+    ``N = 1000``), as the κ-rule is for the samples. Without it the largest Gauss–Hermite
+    node (4.14 for 8 nodes) stands for neurons a finite network does not have, and sets
+    the right edge of the bulk when the row variance grows with ``|ā|``.
+    """
     from .._validation import check_int
-    from ..gaussian.quadrature import gauss_hermite
+    from ..gaussian.quadrature import gauss_hermite, truncated_gauss_hermite
 
     name, values, probs = second_layer_law(second_layer)
     if name == "gaussian":
         nodes = check_int("gaussian_nodes", gaussian_nodes, minimum=2)
-        v, w = gauss_hermite(nodes)
+        if width is None:
+            v, w = gauss_hermite(nodes)
+        else:
+            from ..spiked.kappa import truncation_for
+
+            v, w = truncated_gauss_hermite(nodes, round(truncation_for(check_size("width", width)), 12))
         return np.array(v), np.array(w) / np.sum(w)
     keep = probs > 0
     return values[keep], probs[keep] / probs[keep].sum()

@@ -25,13 +25,10 @@ import numpy as np
 from .._validation import as_generator, check_nonnegative, check_size
 from ..empirical import EmpiricalSpectrum
 from .backend import get_backend, resolve_dtype
-from .learning_rate import exponent_from_eta, resolve_eta
+from .learning_rate import resolve_eta
 from .network import check_weight_law, draw_first_layer, draw_second_layer, second_layer_law, second_layer_moment
 from .spikes import (
     alignment_prediction,
-    extrapolate_bulk_edge,
-    measure_polynomial_spikes,
-    polynomial_spikes,
     rank_one_outlier,
     teacher_coefficients,
     top_singular,
@@ -342,47 +339,20 @@ class OneStepResult:
         return rank_one_outlier(dg["spike_strength"], dg["c"])
 
     # ------------------------------------------------------------------ polynomial spikes
-    def polynomial_spikes(self, alpha=None, *, bulk="simulate", kmax=None, margin=0.05) -> dict:
-        r"""Predicted and measured spikes of ``F`` ([Mon23]).
+    def polynomial_spikes(self, **kwargs) -> dict:
+        r"""Predicted and measured outliers of ``Σ̂`` after this step (:func:`rmt_spectra.polynomial_spikes`).
 
-        ``alpha`` defaults to ``eta_exponent`` if given, else ``log η/log n₀``.
-        The prediction uses the realized ``η`` and the measured ``‖ζ‖``.
-        ``bulk="simulate"`` (default) takes the bulk's top singular value from
-        ``F₀ = σ(XW₀ᵀ)`` on the same data (its second singular value when
-        ``μ₀ ≠ 0``, the first being the mean spike); ``bulk="estimate"`` uses
-        :func:`~rmt_spectra.simulation.spikes.bulk_edge_estimate`.
-        Measured: the bulk edge of ``F`` itself is extrapolated from the
-        eigenvalues of ``Σ̂`` (:func:`~rmt_spectra.simulation.spikes.extrapolate_bulk_edge`;
-        the step also widens the bulk, so ``F₀``'s edge would over-count), the
-        singular values above ``(1+margin)·√(n λ_+)`` are the outliers, and
-        the top left singular vectors are compared with ``(Xζ)^{∘k}``.
-
-        Returns ``{"prediction": PolynomialSpikes, "measured": dict}``.
+        The prediction is built for this run's activation, teacher, noise, sizes, second layer
+        and realized ``η``; keyword arguments go to :func:`rmt_spectra.polynomial_spikes`.
+        Returns ``{"prediction": PolynomialSpikes, "measured": dict}`` with the measurement of
+        :func:`rmt_spectra.measure_polynomial_spikes` (its ``outliers`` carry ``measured``).
         """
+        from ..spiked.polynomial import measure_polynomial_spikes, polynomial_spikes
+
         p = self.params
-        if alpha is None:
-            alpha = p["eta_exponent"] if p["eta_exponent"] is not None else exponent_from_eta(p["eta"], p["n0"])
-        zn = float(np.linalg.norm(np.asarray(self.zeta, float)))
-        mean_spike = abs(self.mu[0]) > 1e-10 * np.max(np.abs(self.mu))
-        if bulk == "simulate":
-            s0 = top_singular(np.asarray(self.F0, float), 2)
-            bulk_sv = float(s0[1] if mean_spike else s0[0])
-        elif bulk == "estimate":
-            bulk_sv = None
-        else:
-            raise ValueError(f"bulk must be 'simulate' or 'estimate', got {bulk!r}")
-        pred = polynomial_spikes(p["activation"], alpha, p["n"], p["d"], p["N"], n0=p["n0"], zeta_norm=zn,
-                                 second_layer=p["second_layer"], bulk_sv=bulk_sv, kmax=kmax)
-        pred.eta = p["eta"]  # the realized step (equal to n0**alpha when given as eta_exponent)
-        if bulk == "simulate":
-            pred.bulk_rule = "simulated F0"
-        degrees = tuple(s["k"] for s in pred.spikes)
-        edge = extrapolate_bulk_edge(self._feature_eigenvalues)
-        meas = measure_polynomial_spikes(np.asarray(self.F, float), np.asarray(self.X, float), np.asarray(self.zeta, float),
-                                         bulk_sv=math.sqrt(max(edge, 0.0) * p["n"]), degrees=degrees, margin=margin,
-                                         mean_spike=mean_spike)
-        meas["bulk_rule"] = "extrapolated edge of F^T F / n"
-        return {"prediction": pred, "measured": meas}
+        pred = polynomial_spikes(p["activation"], n=p["n"], d=p["d"], N=p["N"], n0=p["n0"], teacher=p["teacher"],
+                                 noise=p["noise"], second_layer=p["second_layer"], eta=p["eta"], **kwargs)
+        return {"prediction": pred, "measured": measure_polynomial_spikes(self, pred)}
 
     # ------------------------------------------------------------------ text
     def summary(self) -> str:

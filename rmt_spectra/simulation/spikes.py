@@ -1,33 +1,31 @@
-r"""Spike predictions after one gradient step (``theory/04_one_step.md``) and their measurement.
+r"""Spike predictions after one gradient step: the rank-one spike of ``W₁`` and the raw-power scaling of ``F``.
 
 Rank-one spike of ``W₁`` [derived, Ba22 Prop. 2]
     ``ζ = X₀ᵀy/n₀``, ``‖ζ‖² → μ₁*² + (μ₀*² + μ₁*² + μ_⋆*² + σ_ε²)/(n₀/d)``,
     ``⟨u, θ⟩² → μ₁*²/‖ζ‖²``, ``W₁ ≈ W₀ + ϑ (a/‖a‖) uᵀ`` with
     ``ϑ = η |μ₁| ‖ζ‖ ‖a‖``; with ``c = N/d`` the rank-one rectangular formula
-    (``02_sample_covariance.md``) gives an outlier singular value iff
+    (Benaych-Georges–Nadakuditi) gives an outlier singular value iff
     ``ϑ > c^{1/4}``, at ``√((1+ϑ²)(c+ϑ²))/ϑ``, bulk edge ``1 + √c``.
 
-Polynomial spikes of ``F = σ(X W₁ᵀ)`` for ``η = n₀^α`` [Mon23; explicit form derived]
+Raw-power scaling of ``F = σ(X W₁ᵀ)`` for ``η = n₀^α`` [Mon23; explicit form derived]
     ``F ≈ F₀ + Σ_k (ημ₁)^k (μ_k/k!) (Xζ)^{∘k} (a^{∘k})ᵀ``; the k-th term has
     operator norm about ``√n (η|μ₁|‖ζ‖)^k (|μ_k|/k!) √((2k−1)!!) ‖a^{∘k}‖`` with
     ``‖a^{∘k}‖ = √(N E[a_i^{2k}]) = √(E ā^{2k}) N^{(1−k)/2}``; for Gaussian
     ``a`` this is the note's ``√n (η μ₁ ‖ζ‖)^k (μ_k/k!) (2k−1)!! N^{(1−k)/2}``
     (for constant/±1 ``a`` the factor ``(2k−1)!!`` becomes ``√((2k−1)!!)``).
     Asymptotically there are ``ℓ`` degree levels with ``(ℓ−1)/(2ℓ) < α < ℓ/(2ℓ+2)``,
-    and a degree-k spike needs ``μ_k ≠ 0``.
+    and a degree-k spike needs ``μ_k ≠ 0``. These sizes are not outlier locations
+    (``size²/n`` is 19–56 % off): the outliers of ``Σ̂`` are predicted by
+    :func:`rmt_spectra.polynomial_spikes`.
 
 Resolvability rule (documented choice)
     A predicted spike of size ``s_k`` is called *resolvable* when
     ``s_k > τ · s_bulk`` with ``τ = (nN)^{1/4}/(√n + √N)``: the BBP threshold
     of a rank-one perturbation of an ``n × N`` i.i.d. noise matrix whose top
     singular value is ``s_bulk`` (the rectangular rank-one formula of
-    ``02_sample_covariance.md`` in these units; ``τ ≤ 1/2``). ``s_bulk`` is
-    either measured (the top non-mean singular value of ``F₀ = σ(XW₀ᵀ)`` on
-    the same data, the default of :meth:`OneStepResult.polynomial_spikes`) or
-    estimated by :func:`bulk_edge_estimate`. The bulk of ``F`` is not i.i.d.
-    noise, so this is a rule of thumb: spikes with ``ratio = s_k/s_bulk`` close
-    to ``τ`` are borderline; ``ratio > 1`` is safely separated. Checked
-    against simulation in ``tests/test_spikes.py``.
+    Benaych-Georges–Nadakuditi formula in these units; ``τ ≤ 1/2``). ``s_bulk`` is
+    given or estimated by :func:`bulk_edge_estimate`. The bulk of ``F`` is not i.i.d.
+    noise, so this is a rule of thumb.
 
 If ``μ₀ ≠ 0`` (e.g. ReLU), ``F₀`` itself has a *mean spike*
 ``μ₀ 1 1ᵀ`` of size ``|μ₀|√(nN)`` along ``1_n``; it is reported as degree 0 and
@@ -45,7 +43,7 @@ from ..spectrum import Outlier
 
 __all__ = [
     "RankOnePrediction",
-    "PolynomialSpikes",
+    "RawPowerSpikes",
     "teacher_coefficients",
     "zeta_norm_prediction",
     "alignment_prediction",
@@ -53,8 +51,7 @@ __all__ = [
     "rank_one_outlier",
     "spike_levels",
     "bulk_edge_estimate",
-    "polynomial_spikes",
-    "measure_polynomial_spikes",
+    "raw_power_spikes",
     "top_singular",
     "extrapolate_bulk_edge",
 ]
@@ -185,7 +182,7 @@ def bulk_edge_estimate(activation, n, d, N) -> float:
 
 
 @dataclass
-class PolynomialSpikes:
+class RawPowerSpikes:
     """Predicted spikes of ``F`` (singular values) / ``Σ̂ = FᵀF/n`` (eigenvalues ``s²/n``).
 
     ``spikes`` holds one dict per degree ``k = 1..ℓ+1`` (the first level that
@@ -225,9 +222,14 @@ class PolynomialSpikes:
         return "\n".join([head, *rows])
 
 
-def polynomial_spikes(activation, alpha, n, d, N, *, n0=None, eta=None, zeta_norm=None, teacher="tanh",
-                      noise=0.0, second_layer="gaussian", bulk_sv=None, kmax=None) -> PolynomialSpikes:
-    r"""Predict the spikes of ``F = σ(XW₁ᵀ)`` after a step ``η = n₀^α`` ([Mon23]).
+def raw_power_spikes(activation, alpha, n, d, N, *, n0=None, eta=None, zeta_norm=None, teacher="tanh",
+                      noise=0.0, second_layer="gaussian", bulk_sv=None, kmax=None) -> RawPowerSpikes:
+    r"""Leading-order sizes of the raw-power terms of ``F = σ(XW₁ᵀ)`` after a step ``η = n₀^α`` ([Mon23]).
+
+    These sizes give the α-thresholds ``(k − 1)/(2k)`` and the scaling of each degree,
+    not the outlier eigenvalues: ``size²/n`` is 19–56 % off the measured outliers of
+    ``Σ̂`` (a spike added to a bulk does not sit at ``size²/n``). For the outliers, their
+    labels and the bulk after the step use :func:`rmt_spectra.polynomial_spikes`.
 
     Parameters
     ----------
@@ -295,7 +297,7 @@ def polynomial_spikes(activation, alpha, n, d, N, *, n0=None, eta=None, zeta_nor
     learned = [s for s in spikes if s["k"] > 0]
     count = sum(s["asymptotic"] for s in learned)
     resolvable = sum(s["resolvable"] for s in learned)
-    return PolynomialSpikes(alpha, eta, n, d, N, zeta_norm, ell, count, resolvable, bulk_sv, rule, mean_spike, tau,
+    return RawPowerSpikes(alpha, eta, n, d, N, zeta_norm, ell, count, resolvable, bulk_sv, rule, mean_spike, tau,
                             spikes)
 
 
@@ -363,40 +365,3 @@ def extrapolate_bulk_edge(eigenvalues, *, first=8, last=60) -> float:
     A = np.vstack([np.ones_like(x), x]).T
     coef = np.linalg.lstsq(A, lam[j - 1], rcond=None)[0]
     return float(coef[0])
-
-
-def measure_polynomial_spikes(F, X, zeta, *, bulk_sv, degrees=(1, 2, 3), n_top=None, margin=0.02,
-                              mean_spike=False) -> dict:
-    r"""Measure the spikes of ``F``: top singular values and alignments with ``(Xζ)^{∘k}``.
-
-    Returns a dict with ``singular_values`` (top ``n_top``, descending),
-    ``eigenvalues`` (``s²/n``, the outliers of ``Σ̂``), ``n_outliers``
-    (singular values above ``(1 + margin)·bulk_sv``), ``n_learned``
-    (``n_outliers`` minus 1 if ``mean_spike``), and per degree ``k``:
-    ``alignment[k]`` = ``max_j |⟨U_j, v_k⟩|`` over the top singular vectors
-    (``v_k = (Xζ)^{∘k}/‖·‖``), ``best_index[k]`` (which ``j``, 0-based) and
-    ``projection[k]`` = ``‖P v_k‖`` with ``P`` the projector on the
-    ``n_outliers`` outlier left singular vectors.
-    """
-    F = np.asarray(F)
-    n = F.shape[0]
-    bulk_sv = check_positive("bulk_sv", bulk_sv)
-    degrees = tuple(int(k) for k in degrees)
-    if n_top is None:
-        n_top = len(degrees) + 3
-    s, U, _ = top_singular(F, n_top, vectors=True)
-    s = np.asarray(s, float)
-    U = np.asarray(U, float)
-    n_out = int(np.count_nonzero(s > (1 + margin) * bulk_sv))
-    h = np.asarray(X, float) @ np.asarray(zeta, float)
-    out = {"singular_values": s, "eigenvalues": s**2 / n, "bulk_sv": bulk_sv, "n_outliers": n_out,
-           "n_learned": n_out - int(bool(mean_spike) and n_out > 0),
-           "alignment": {}, "best_index": {}, "projection": {}}
-    for k in degrees:
-        v = h**k if k > 0 else np.ones(n)
-        v = v / np.linalg.norm(v)
-        c = np.abs(U.T @ v)
-        out["alignment"][k] = float(c.max())
-        out["best_index"][k] = int(c.argmax())
-        out["projection"][k] = float(np.linalg.norm(c[:n_out])) if n_out else 0.0
-    return out

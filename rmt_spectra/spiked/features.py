@@ -36,7 +36,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import as_complex_array, check_int, check_positive, check_size
+from .._validation import as_complex_array, check_int, check_nonnegative, check_positive, check_size
 from ..solvers import fold_edge, solve_on_support, solve_upper
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
@@ -44,12 +44,17 @@ from .kappa import KAPPA_NODES, kappa_rule
 from .outliers import find_outliers, mean_outlier_matrix, outlier_condition
 from .surrogate import normalize_groups
 
-__all__ = ["SpikedFeatures", "VarianceProfile", "MODELS"]
+__all__ = ["SpikedFeatures", "VarianceProfile", "MODELS", "gaussian_sample_norm_variance"]
 
 #: the models of :meth:`SpikedFeatures.from_one_step`.
 MODELS = ("network", "surrogate")
 #: Newton tolerance on the relative residual.
 TOL = 1e-12
+
+
+def gaussian_sample_norm_variance(d):
+    """``Var(‖x‖²/d) = 2/d`` for ``x ~ N(0, I_d)`` (capped at 0.2 for tiny ``d``)."""
+    return min(2.0 / d, 0.2)
 
 
 class VarianceProfile:
@@ -110,6 +115,13 @@ class SpikedFeatures(Spectrum):
         ``E_λ τ_k`` and ``bulk_variance``/``group_variances`` must be left out.
     kappa_nodes : int
         Nodes of the κ-average (default :data:`~rmt_spectra.spiked.kappa.KAPPA_NODES`).
+    sample_norm_variance : float in [0, 0.2]
+        Variance of ``‖x_μ‖²/d`` across samples (``2/d`` for Gaussian data, 0 on the sphere):
+        each sample's pre-activations are scaled by ``√(1 + ε_μ)``, a sample-side variance
+        profile (3 Gauss–Hermite nodes in ε per κ node). A finite-``d`` term [derived;
+        measured: for σ = He₁ + He₂/2 + He₃/6, α = 0.35, d = 1000 normalizing the samples moves
+        the top bulk eigenvalue by −1.3 % and the mean outlier by −3.6 %]. :meth:`from_one_step`
+        and :meth:`from_result` use ``2/d`` (the simulator's data are Gaussian).
 
     Notes
     -----
@@ -120,7 +132,7 @@ class SpikedFeatures(Spectrum):
     matrix_label = "F^T F / n  (N x N, features after one step)"
 
     def __init__(self, activation, n, d, N, spike=None, groups=None, bulk_variance=1.0, *, group_variances=None,
-                 profile=None, kappa_nodes=KAPPA_NODES):
+                 profile=None, kappa_nodes=KAPPA_NODES, sample_norm_variance=0.0):
         from ..gaussian import activation as as_activation
         from ..gaussian import gaussian_moments
 
@@ -155,16 +167,44 @@ class SpikedFeatures(Spectrum):
         self.beta, self.phi = self.N / self.d, self.N / self.n
         width = math.sqrt(float(self.group_variances.min())) / max(float(np.max(np.abs(rk))), 1e-300)
         self.kappa, self.weights, self.kappa_rule = kappa_rule(width, self.kappa_nodes, samples=self.n)
-        scale = np.sqrt(self.group_variances)[:, None]
-        gm = gaussian_moments(self.activation, shift=rk[:, None] * self.kappa[None, :], scale=scale)
+        self.sample_norm_variance = check_nonnegative("sample_norm_variance", sample_norm_variance)
+        if self.sample_norm_variance > 0.2:
+            raise ValueError(f"sample_norm_variance must be in [0, 0.2] (a fluctuation of ‖x‖²/d), got {sample_norm_variance}")
+        # samples: κ nodes × (if the squared norms ‖x⊥‖²/d = 1 + ε fluctuate) 3 Gauss–Hermite nodes in ε
+        if self.sample_norm_variance > 0:
+            eps = math.sqrt(3.0 * self.sample_norm_variance) * np.array([-1.0, 0.0, 1.0])
+            self.kappa = np.repeat(self.kappa, 3)
+            self.weights = np.outer(self.weights, [1 / 6, 2 / 3, 1 / 6]).ravel()
+            self.sample_scale = np.tile(np.sqrt(1.0 + eps), self.kappa.size // 3)
+        else:
+            self.sample_scale = np.ones_like(self.kappa)
+        scale = np.sqrt(self.group_variances)[:, None] * self.sample_scale[None, :]
+        shift = rk[:, None] * self.kappa[None, :]
+        gm = gaussian_moments(self.activation, shift=shift, scale=scale)
         self.mu0_k = np.atleast_2d(np.asarray(gm.mu0, float))  # (K, nodes)
         self.mu1_k = np.atleast_2d(np.asarray(gm.mu1, float))
         self.mustar2_k = np.atleast_2d(np.asarray(gm.mu_star_sq, float))
         self.moment_method = gm.method
+        # ∂μ_{0,k}/∂s² = E σ''/2 at each κ node (central difference in the variance): the weight of the
+        # He₂ fluctuations that the outlier equation adds (row norms, coherent He₂ part; see outliers.py)
+        hv = 1e-4 * self.group_variances[:, None]
+        up = gaussian_moments(self.activation, shift=shift, scale=np.sqrt(scale**2 + hv * self.sample_scale**2))
+        dn = gaussian_moments(self.activation, shift=shift, scale=np.sqrt(scale**2 - hv * self.sample_scale**2))
+        self.mu0_dv_k = np.atleast_2d((np.asarray(up.mu0, float) - np.asarray(dn.mu0, float)) / (2.0 * hv))
+        tau, omega = profile.tau, profile.weights
+        #: ``E_λ τ_k τ_l``: ``d·E(w_i⊥·w_j⊥)²`` for rows of groups k, l
+        self.profile_products = np.einsum("kl,ml,l->km", tau, tau, omega)
+        #: variance of a row's squared norm in each group (Gaussian rows of covariance ``τ_k/d``: ``2E τ_k²/d``);
+        #: the network model replaces it by that of the real step (:func:`~rmt_spectra.spiked.network.network_step`)
+        self.row_norm_variance = 2.0 * np.diag(self.profile_products) / self.d
+        #: ``‖w_i'⊥‖²`` moves by ``norm_b_coupling[k]·b_i`` (0 for isotropic rows)
+        self.norm_b_coupling = np.zeros(K)
         tiny = 1e-12 * math.sqrt(max(float(np.max(gm.second_moment)), 1e-300))
         if not np.any(np.abs(self.mu1_k) > tiny) and not np.any(self.mustar2_k > tiny**2):
             raise ValueError("activation is constant under the pre-activation law (mu1 = mu_star = 0): no bulk")
-        self.equation = MixtureEquation(self.mu1_k, self.mustar2_k, self.weights, self.pi, profile.tau,
+        # the linear part acts on x⊥ = √(1 + ε) x̂⊥: its coefficient on a standard x̂⊥ carries √(1 + ε)
+        self.equation = MixtureEquation(self.mu1_k * self.sample_scale[None, :], self.mustar2_k, self.weights, self.pi,
+                                        profile.tau,
                                         profile.weights, self.n, self.d, self.N)
         self.validity = {"valid": True, "reasons": []}
         self._cache = {}
@@ -215,11 +255,17 @@ class SpikedFeatures(Spectrum):
         (KS up to 0.017 for ReLU at η̃ = 3); :meth:`from_result` removes them. See
         :data:`VALIDITY` for the region where the network model was verified; outside
         it ``validity["valid"]`` is False and a ``UserWarning`` says why. For a Gaussian
-        second layer the right edge is that of the quadrature's largest ``|ā|`` node: the
-        continuum's tail is a few neurons with large ``|ā|`` (individual eigenvalues at
-        finite ``N``), so compare its bulk (KS ≈ 0.01 at d = 1000), not its edge.
+        second layer the right edge is that of the quadrature's largest ``|ā|`` node; the
+        ``ā``-rule is the Gaussian truncated where ``N`` neurons leave an expected 0.1 beyond
+        (:func:`~rmt_spectra.simulation.network.second_layer_groups`), so its largest node is
+        one a network of this width has (3.49 for N = 1000 instead of 4.14). Measured
+        (σ = He₁ + He₂/2 + He₃/6, α = 0.30, d = N = 600, seed 1, where the row variance grows
+        with ``|ā|``): edge 14.58 → 10.82 against a top bulk eigenvalue of 10.66.
+
+        Two finite-size terms make the ``O(1)`` outliers and the edge match at the sizes users
+        run: the fluctuation of the samples' norms ``‖x‖²/d`` (``sample_norm_variance = 2/d``)
+        and the ``He₂`` fluctuations of :mod:`rmt_spectra.spiked.outliers`.
         """
-        from .._validation import check_nonnegative, check_real
         from .network import LAMBDA_NODES, network_step
         from .parameters import spiked_parameters
 
@@ -228,6 +274,7 @@ class SpikedFeatures(Spectrum):
         eta_tilde = check_nonnegative("eta_tilde", eta_tilde)
         noise = check_nonnegative("noise", noise)
         n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
+        kwargs.setdefault("sample_norm_variance", gaussian_sample_norm_variance(d))
         if model == "network":
             step = network_step(activation, teacher, eta_tilde, n0, d, noise=noise, second_layer=second_layer,
                                 N=N, lambda_nodes=lambda_nodes or LAMBDA_NODES,
@@ -267,6 +314,7 @@ class SpikedFeatures(Spectrum):
 
         p = result.params
         n0, n, d, N = p["n0"], p["n"], p["d"], p["N"]
+        kwargs.setdefault("sample_norm_variance", gaussian_sample_norm_variance(d))
         eta_tilde = p["eta"] / math.sqrt(N)
         second_layer = p["second_layer"]
         if not (isinstance(second_layer, str) and second_layer.strip().lower() == "gaussian"):
@@ -293,6 +341,8 @@ class SpikedFeatures(Spectrum):
         profile = VarianceProfile(step.tau, step.lambda_weights, step.lambda_nodes)
         self = cls(activation, n, d, N, groups=step.groups, profile=profile, **kwargs)
         self.step = step
+        self.row_norm_variance = np.asarray(step.row_norm_variance, float)
+        self.norm_b_coupling = np.asarray(step.norm_b_coupling, float)
         self.gamma = step.gamma
         self.r = float(abs(step.info["mu1"]) * step.zeta_norm * step.info["eta_tilde"])
         self.model = "network"

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_nonnegative, check_real
+from .._validation import check_nonnegative
 
 __all__ = ["SpikedParameters", "spiked_parameters"]
 
