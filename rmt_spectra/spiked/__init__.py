@@ -5,7 +5,7 @@ from .edges import edge_curve, right_edge
 from .features import MODELS, VALIDITY, SpikedFeatures, VarianceProfile, check_validity
 from .kappa import KAPPA_NODES, kappa_rule
 from .network import NetworkStep, network_step
-from .outliers import b_direction_condition, coherent_he2, find_outliers, mean_outlier_matrix, outlier_condition
+from .outliers import b_direction_condition, coherent_he2, find_outliers, label_outlier, mean_outlier_matrix, outlier_condition
 from .polynomial import PolynomialSpikes, hermite_directions, measure_polynomial_spikes, polynomial_spikes
 from .parameters import SpikedParameters, spiked_parameters
 from .residual import ResidualLaw
@@ -15,4 +15,4 @@ __all__ = ["SpikedParameters", "SpikedSample", "normalize_groups", "simulate_spi
            "SpikedFeatures", "VarianceProfile", "MODELS", "VALIDITY", "check_validity", "MixtureEquation",
            "KAPPA_NODES", "kappa_rule", "right_edge", "edge_curve", "NetworkStep", "network_step", "ResidualLaw",
            "b_direction_condition", "find_outliers", "mean_outlier_matrix", "outlier_condition",
-           "coherent_he2", "PolynomialSpikes", "polynomial_spikes", "measure_polynomial_spikes", "hermite_directions"]
+           "coherent_he2", "label_outlier", "PolynomialSpikes", "polynomial_spikes", "measure_polynomial_spikes", "hermite_directions"]

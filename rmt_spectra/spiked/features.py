@@ -468,7 +468,8 @@ class SpikedFeatures(Spectrum):
         return outlier_condition(self, z)
 
     def outliers(self):
-        """Outliers above the bulk: roots of ``det(I + Q(z)S(z)) = 0`` (mean directions O(N), b directions O(1))."""
+        """Outliers above the bulk: roots of ``det(I + Q(z)S(z)) = 0``, labelled ``"mean"`` or ``"degree-k spike"``
+        (:func:`~rmt_spectra.spiked.outliers.label_outlier`)."""
         if "outliers" not in self._cache:
             self._cache["outliers"] = find_outliers(self)
         return list(self._cache["outliers"])

@@ -51,12 +51,18 @@ samples' norm fluctuation too (``SpikedFeatures(..., sample_norm_variance=2/d)``
 """
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 from scipy.optimize import brentq
 
 from ..spectrum import Outlier
 
-__all__ = ["mean_outlier_matrix", "outlier_matrix", "outlier_condition", "b_direction_condition", "find_outliers", "coherent_he2"]
+#: Hermite degrees used to label an outlier (:func:`label_outlier`)
+LABEL_DEGREES = 6
+
+__all__ = ["label_outlier", "mean_outlier_matrix", "outlier_matrix", "outlier_condition", "b_direction_condition", "find_outliers", "coherent_he2"]
 
 
 def mean_outlier_matrix(model):
@@ -174,13 +180,52 @@ def find_outliers(model, *, grid_points=400):
                 x = 0.5 * (grid[i] + grid[i + 1])
             for _ in range(abs(int(neg[i]) - int(neg[i + 1]))):
                 out.append(float(x))
-    records = []
-    big = naive[naive > edge]
-    for x in sorted(out, reverse=True):
-        # a root near N·eig(mean matrix) is a mean outlier (its O(1) correction is small); else a b-direction one
-        near = float(big[np.argmin(np.abs(big - x))]) if big.size else None
-        is_mean = near is not None and abs(x - near) < 0.5 * near
-        records.append(Outlier(location=x, overlap=None, multiplicity=1,
-                               source="mean" if is_mean else "b-direction (BBP)",
-                               info={"naive": near if is_mean else None, "equation": "det(I + Q(z) S(z)) = 0"}))
+    records = [label_outlier(model, x, naive=naive, edge=edge) for x in sorted(out, reverse=True)]
+    # two roots with the same label (e.g. a Gaussian second layer): number them
+    seen = {}
+    for i, rec in enumerate(records):
+        seen[rec.source] = seen.get(rec.source, 0) + 1
+        if seen[rec.source] > 1:
+            records[i] = replace(rec, source=f"{rec.source} #{seen[rec.source]}")
     return records
+
+
+def _hermite_shares(f, kappa, weights, kmax=LABEL_DEGREES):
+    from numpy.polynomial.hermite_e import hermeval
+
+    coef = np.array([np.sum(weights * f * hermeval(kappa, np.eye(kmax + 1)[j])) / math.sqrt(math.factorial(j))
+                     for j in range(kmax + 1)])
+    total = float(np.sum(coef**2))
+    return coef**2 / total if total > 0 else np.zeros(kmax + 1)
+
+
+def label_outlier(model, location, *, naive=None, edge=None):
+    r"""The :class:`Outlier` record of a root of the outlier condition, labelled by what it is.
+
+    The null vector ``w`` of ``I − |Q|^{1/2}S|Q|^{1/2}`` at the root gives the outlier's
+    direction: on the neuron side ``Σ_j w_j u_j`` (``u_j`` the orthonormal directions of
+    :func:`_mean_vectors`), which overlaps ``1_N/√N`` by ``(Σ_k w_k √π_k)²/‖w‖²``; on the
+    sample side the function ``f(κ) = Σ_j w_j v_j(κ)``, with Hermite shares
+    ``E[f He_j]²/j!`` (normalized). Label: ``"mean"`` when the neuron-side overlap with
+    ``1_N`` is ≥ 1/2 (the mean of σ and every degree whose neuron pattern is ``1_N``),
+    else ``"degree-j spike"`` with ``j`` the dominant share (a learned direction).
+    """
+    S, diag = outlier_matrix(model, [location])
+    K = len(model.pi)
+    r = np.sqrt(np.maximum(-diag[0], 0.0))
+    ev, U = np.linalg.eigh(np.eye(S.shape[-1]) - r[:, None] * S[0] * r[None, :])
+    w = r * U[:, np.argmin(np.abs(ev))]
+    w = w / np.linalg.norm(w)
+    mean_overlap = float(np.sum(w[:K] * np.sqrt(model.pi)) ** 2)
+    shares = _hermite_shares(w @ _mean_vectors(model), model.kappa, model.weights)
+    if mean_overlap >= 0.5:
+        source, degree = "mean", 0
+    else:
+        degree = int(np.argmax(shares[1:]) + 1)
+        source = f"degree-{degree} spike"
+    info = {"degree": degree, "mean_overlap": mean_overlap,
+            "hermite_shares": {j: float(x) for j, x in enumerate(shares)},
+            "bulk_edge": model.right_edge if edge is None else edge, "equation": "det(I + Q(z) S(z)) = 0"}
+    if naive is not None and np.size(naive):
+        info["naive"] = float(np.asarray(naive)[np.argmin(np.abs(np.asarray(naive) - location))])
+    return Outlier(location=float(location), overlap=None, multiplicity=1, source=source, info=info)

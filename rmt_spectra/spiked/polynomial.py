@@ -18,8 +18,8 @@ Asymptotically (``d → ∞`` at fixed α) a degree-``j`` spike separates iff
 is decided by the equation itself; :meth:`PolynomialSpikes.thresholds` gives the α
 where each outlier leaves the bulk at the given sizes.
 
-Labels
-------
+Labels (:func:`~rmt_spectra.spiked.outliers.label_outlier`, shared by every ``SpikedFeatures``)
+-----------------------------------------------------------------------------------------------
 Each outlier is the root of the outlier condition with a null vector ``w`` over the
 directions (group indicators ``e_k``, ``b`` and row-norm directions). Its
 neuron-side direction overlaps ``1_N`` by ``(Σ_k w_k √π_k)²/‖w‖²``; its sample-side
@@ -84,8 +84,6 @@ MAX_NOISE_RATIO = 0.025
 MAX_SHIFT = 1.5
 #: an eigenvalue counts as an outlier when it exceeds ``OUTLIER_MARGIN × bulk_edge``
 OUTLIER_MARGIN = 1.08
-#: Hermite degrees used to label an outlier
-LABEL_DEGREES = 6
 
 
 def _eta_from(alpha, eta, n0):
@@ -277,47 +275,9 @@ def polynomial_spikes(activation, alpha=None, n=None, d=None, N=None, *, n0=None
 
 
 # ---------------------------------------------------------------------------------------- labels
-def _hermite_shares(f, kappa, weights, kmax=LABEL_DEGREES):
-    from numpy.polynomial.hermite_e import hermeval
-
-    coef = np.array([np.sum(weights * f * hermeval(kappa, np.eye(kmax + 1)[j])) / math.sqrt(math.factorial(j))
-                     for j in range(kmax + 1)])
-    total = float(np.sum(coef**2))
-    return coef**2 / total if total > 0 else np.zeros(kmax + 1)
-
-
 def _labelled_outliers(model):
-    from .outliers import _mean_vectors, outlier_matrix
-
-    records = []
-    K = len(model.pi)
-    V = _mean_vectors(model)
-    edge = model.right_edge
-    for o in model.outliers():
-        S, diag = outlier_matrix(model, [o.location])
-        r = np.sqrt(np.maximum(-diag[0], 0.0))
-        M = np.eye(S.shape[-1]) - r[:, None] * S[0] * r[None, :]
-        ev, U = np.linalg.eigh(M)
-        w = r * U[:, np.argmin(np.abs(ev))]
-        w = w / np.linalg.norm(w)
-        mean_overlap = float(np.sum(w[:K] * np.sqrt(model.pi)) ** 2)
-        shares = _hermite_shares(w @ V, model.kappa, model.weights)
-        if mean_overlap >= 0.5:
-            source, degree = "mean", 0
-        else:
-            degree = int(np.argmax(shares[1:]) + 1)
-            source = f"degree-{degree} spike"
-        records.append(Outlier(location=o.location, overlap=None, multiplicity=1, source=source,
-                               info={"degree": degree, "mean_overlap": mean_overlap,
-                                     "hermite_shares": {j: float(s) for j, s in enumerate(shares)},
-                                     "bulk_edge": edge, "matrix": "F^T F / n", "measured": None}))
-    # two outliers with the same label (e.g. a Gaussian second layer): number them
-    seen = {}
-    for i, rec in enumerate(records):
-        seen[rec.source] = seen.get(rec.source, 0) + 1
-        if seen[rec.source] > 1:
-            records[i] = replace(rec, source=f"{rec.source} #{seen[rec.source]}")
-    return records
+    """The equivalent's outliers (labelled by :func:`~rmt_spectra.spiked.outliers.label_outlier`), with ``measured``."""
+    return [replace(o, info={**o.info, "matrix": "F^T F / n", "measured": None}) for o in model.outliers()]
 
 
 def _threshold(spikes, source, tol):
