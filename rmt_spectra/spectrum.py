@@ -40,10 +40,11 @@ from functools import cached_property
 
 import numpy as np
 from numpy.polynomial import Chebyshev
-from scipy.special import beta as beta_function
-from scipy.special import betainc, betaincinv
 
+from ._lazy import lazy_import
 from ._validation import as_generator, as_real_array, check_int
+
+special = lazy_import("scipy.special")
 
 __all__ = ["Spectrum", "Outlier", "IntervalTable"]
 
@@ -104,7 +105,7 @@ class IntervalTable:
     def theta(self, x):
         u = np.clip((np.asarray(x, float) - self.left) / (self.right - self.left), 0.0, 1.0)
         if self.grading != (1, 1):
-            u = betaincinv(self.grading[0], self.grading[1], u)
+            u = special.betaincinv(self.grading[0], self.grading[1], u)
         return 2.0 * np.arcsin(np.sqrt(u))
 
     def t(self, theta):
@@ -118,8 +119,8 @@ def _graded_t(a, b, grading, theta):
     if grading == (1, 1):
         return a + (b - a) * s, 0.5 * (b - a) * np.sin(theta)
     pl, pr = grading
-    density = s ** (pl - 1) * (1.0 - s) ** (pr - 1) / beta_function(pl, pr)
-    return a + (b - a) * betainc(pl, pr, s), (b - a) * density * 0.5 * np.sin(theta)
+    density = s ** (pl - 1) * (1.0 - s) ** (pr - 1) / special.beta(pl, pr)
+    return a + (b - a) * special.betainc(pl, pr, s), (b - a) * density * 0.5 * np.sin(theta)
 
 
 class Spectrum:

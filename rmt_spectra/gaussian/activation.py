@@ -34,16 +34,29 @@ import itertools
 import math
 import numbers
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
-import scipy.special as sc
-import sympy
 
+from .._lazy import lazy_import
 from .._validation import check_int
+
+sc = lazy_import("scipy.special")
+sympy = lazy_import("sympy")
 
 __all__ = ["Activation", "activation", "BUILTIN_ACTIVATIONS"]
 
-_X = sympy.Symbol("x", real=True)
+
+
+@lru_cache(maxsize=None)
+def _x():
+    """The real symbol ``x`` of every sympy expression here (built on first use: sympy loads lazily)."""
+    return sympy.Symbol("x", real=True)
+
+
+def _is_sympy(obj) -> bool:
+    """Whether ``obj`` is a sympy object, without importing sympy for the test."""
+    return type(obj).__module__.split(".")[0] == "sympy"
 
 #: names accepted by :func:`activation` (plus ``"hermite:k"``).
 BUILTIN_ACTIVATIONS = ("tanh", "relu", "erf", "softplus", "sin", "sigmoid")
@@ -88,7 +101,7 @@ class Activation:
         self.kind = kind
         self.kinks = tuple(sorted(float(k) for k in kinks))
         self.smooth = smooth
-        self.sympy_expr = sympy_expr
+        self._sympy_expr = sympy_expr  # an expression, or a zero-argument factory (built-ins: lazy)
         self._exact_coefficients = exact_coefficients  # sympy Rationals, monomial basis
         self._derivative_factory = derivative_factory
         self._mp_func = mp_func
@@ -97,6 +110,13 @@ class Activation:
         self._parity = parity
 
     # ------------------------------------------------------------------ basics
+    @property
+    def sympy_expr(self):
+        """The sympy expression of σ in ``x`` when known (built on first access for built-ins)."""
+        if callable(self._sympy_expr) and not _is_sympy(self._sympy_expr):
+            self._sympy_expr = self._sympy_expr()
+        return self._sympy_expr
+
     @property
     def parity(self) -> int:
         """``-1`` if σ is odd, ``+1`` if even, ``0`` otherwise.
@@ -193,7 +213,7 @@ def _detect_parity(act: Activation) -> int:
         return -1 if not even_part else 0
     if act.sympy_expr is not None and act.kind == "sympy":
         e = act.sympy_expr
-        flipped = e.subs(_X, -_X)
+        flipped = e.subs(_x(), -_x())
         try:
             if sympy.simplify(flipped + e) == 0:
                 return -1
@@ -280,30 +300,29 @@ _SIGMOID_Q = np.polynomial.Polynomial([0.0, 1.0, -1.0])  # s' = s - s^2
 def _builtin(name: str) -> Activation:
     import mpmath
 
-    x = _X
     if name == "tanh":
-        return Activation(np.tanh, name=name, kind="builtin", sympy_expr=sympy.tanh(x), mp_func=mpmath.tanh, parity=-1,
+        return Activation(np.tanh, name=name, kind="builtin", sympy_expr=lambda: sympy.tanh(_x()), mp_func=mpmath.tanh, parity=-1,
                           derivative_factory=lambda k: _generator_polynomial_derivative(np.tanh, _TANH_Q, k),
                           d1_from_value=lambda v: 1.0 - v * v)
     if name == "relu":
         return Activation(lambda t: np.maximum(t, 0.0), name=name, kind="builtin", kinks=(0.0,), smooth=False, parity=0,
-                          sympy_expr=sympy.Max(0, x), mp_func=lambda t: t if t > 0 else mpmath.mpf(0),
+                          sympy_expr=lambda: sympy.Max(0, _x()), mp_func=lambda t: t if t > 0 else mpmath.mpf(0),
                           derivative_factory=_relu_derivative)
     if name == "erf":
-        return Activation(sc.erf, name=name, kind="builtin", sympy_expr=sympy.erf(x), mp_func=mpmath.erf, parity=-1,
-                          derivative_factory=_sympy_derivative_factory(sympy.erf(x), x))
+        return Activation(sc.erf, name=name, kind="builtin", sympy_expr=lambda: sympy.erf(_x()), mp_func=mpmath.erf, parity=-1,
+                          derivative_factory=lambda k: _sympy_derivative_factory(sympy.erf(_x()), _x())(k))
     if name == "softplus":
         def dsoftplus(k):
             return _generator_polynomial_derivative(sc.expit, _SIGMOID_Q, k - 1)
         return Activation(lambda t: np.logaddexp(0.0, t), name=name, kind="builtin", parity=0,
-                          sympy_expr=sympy.log(1 + sympy.exp(x)),
+                          sympy_expr=lambda: sympy.log(1 + sympy.exp(_x())),
                           mp_func=lambda t: mpmath.log1p(mpmath.exp(t)), derivative_factory=dsoftplus,
                           d1_from_value=lambda v: -np.expm1(-v))
     if name == "sin":
-        return Activation(np.sin, name=name, kind="builtin", sympy_expr=sympy.sin(x), mp_func=mpmath.sin, parity=-1,
+        return Activation(np.sin, name=name, kind="builtin", sympy_expr=lambda: sympy.sin(_x()), mp_func=mpmath.sin, parity=-1,
                           derivative_factory=lambda k: _SIN_CYCLE[k % 4])
     if name == "sigmoid":
-        return Activation(sc.expit, name=name, kind="builtin", sympy_expr=1 / (1 + sympy.exp(-x)), parity=0,
+        return Activation(sc.expit, name=name, kind="builtin", sympy_expr=lambda: 1 / (1 + sympy.exp(-_x())), parity=0,
                           mp_func=lambda t: 1 / (1 + mpmath.exp(-t)),
                           derivative_factory=lambda k: _generator_polynomial_derivative(sc.expit, _SIGMOID_Q, k),
                           d1_from_value=lambda v: v * (1.0 - v))
@@ -311,7 +330,7 @@ def _builtin(name: str) -> Activation:
 
 
 def _exact_number(c):
-    if isinstance(c, sympy.Basic):
+    if _is_sympy(c) and isinstance(c, sympy.Basic):
         if not c.is_number or not c.is_real:
             raise TypeError
         return c
@@ -335,13 +354,13 @@ def _from_coefficients(coeffs, name=None, kind="polynomial") -> Activation:
         exact.pop()
     if not exact:
         exact = [sympy.Integer(0)]
-    expr = sum((c * _X**j for j, c in enumerate(exact)), sympy.Integer(0))
+    expr = sum((c * _x()**j for j, c in enumerate(exact)), sympy.Integer(0))
     floats = np.array([float(c) for c in exact])
     if name is None:
         name = "polynomial[" + ", ".join(f"{v:g}" for v in floats) + "]"
     return Activation(lambda t: np.polynomial.polynomial.polyval(t, floats), name=name, kind=kind,
                       sympy_expr=expr, exact_coefficients=tuple(exact),
-                      mp_func=sympy.lambdify(_X, expr, modules="mpmath"),
+                      mp_func=sympy.lambdify(_x(), expr, modules="mpmath"),
                       derivative_factory=_polynomial_derivative_factory(exact))
 
 
@@ -395,20 +414,20 @@ def _from_sympy(expr) -> Activation:
     free = sorted(expr.free_symbols, key=str)
     if len(free) > 1:
         raise ValueError(f"spec: a sympy expression must have at most one free symbol, got {free}; allowed: {_ALLOWED}")
-    sym = free[0] if free else _X
-    e = expr.subs(sym, _X) if free else expr
-    if e.is_polynomial(_X):
-        coeffs = sympy.Poly(e, _X).all_coeffs()[::-1]
+    sym = free[0] if free else _x()
+    e = expr.subs(sym, _x()) if free else expr
+    if e.is_polynomial(_x()):
+        coeffs = sympy.Poly(e, _x()).all_coeffs()[::-1]
         if all(c.is_number and c.is_real for c in coeffs):
             return _from_coefficients(coeffs, name=str(expr))
-    kinks = _sympy_kinks(e, _X)
+    kinks = _sympy_kinks(e, _x())
     smooth = None if kinks is None else (len(kinks) == 0)
     import mpmath  # noqa: F401  (lambdify needs it importable)
 
-    func = _as_array_func(sympy.lambdify(_X, e, modules=["scipy", "numpy"]))
-    mpf = sympy.lambdify(_X, e, modules="mpmath")
+    func = _as_array_func(sympy.lambdify(_x(), e, modules=["scipy", "numpy"]))
+    mpf = sympy.lambdify(_x(), e, modules="mpmath")
     act = Activation(func, name=str(expr), kind="sympy", kinks=kinks or (), smooth=smooth, sympy_expr=e,
-                     derivative_factory=_sympy_derivative_factory(e, _X), mp_func=mpf)
+                     derivative_factory=_sympy_derivative_factory(e, _x()), mp_func=mpf)
     _probe(act, "the sympy expression")
     return act
 
@@ -474,7 +493,7 @@ def activation(spec, *, name: str | None = None, kinks=None) -> Activation:
     if isinstance(spec, np.polynomial.polynomial.ABCPolyBase):
         poly = spec.convert(kind=np.polynomial.Polynomial, domain=[-1, 1], window=[-1, 1])
         return _from_coefficients(list(poly.coef))
-    if isinstance(spec, sympy.Basic):
+    if _is_sympy(spec) and isinstance(spec, sympy.Basic):
         if not isinstance(spec, sympy.Expr):
             raise TypeError(f"spec: a sympy object must be an expression, got {type(spec).__name__}; allowed: {_ALLOWED}")
         return _from_sympy(spec)

@@ -41,12 +41,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special as sc
 
+from .._lazy import lazy_import
 from .._validation import check_real
 from .activation import Activation
 from .activation import activation as _as_activation
 from .quadrature import expect_adaptive, expect_gauss_hermite, expect_split
+
+sc = lazy_import("scipy.special")
 
 __all__ = ["GaussianMoments", "gaussian_moments", "gaussian_expectation", "MOMENT_METHODS"]
 

@@ -21,7 +21,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.special as sc
+
+from .._lazy import lazy_import
+
+sc = lazy_import("scipy.special")
 
 __all__ = [
     "BackendUnavailableError",

@@ -38,7 +38,10 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+
+from .._lazy import lazy_import
+
+optimize = lazy_import("scipy.optimize")
 
 __all__ = ["SolverReport", "ConvergenceWarning", "newton", "solve_upper", "solve_on_support", "fold_edge"]
 
@@ -354,7 +357,7 @@ def fold_edge(equation, x_start, transform, direction, *, valid=None, max_halvin
                 return -zv if increasing else zv
 
             lo, hi = sorted((s_a, s_c))
-            res = minimize_scalar(f, bounds=(lo, hi), method="bounded",
+            res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded",
                                   options={"xatol": 1e-12 * max(abs(lo), abs(hi))})
             best = max(p[1] for p in pts[-3:]) if increasing else min(p[1] for p in pts[-3:])
             edge = -res.fun if increasing else res.fun

@@ -55,9 +55,11 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import brentq
 
+from .._lazy import lazy_import
 from ..spectrum import Outlier
+
+optimize = lazy_import("scipy.optimize")
 
 #: Hermite degrees used to label an outlier (:func:`label_outlier`)
 LABEL_DEGREES = 6
@@ -175,7 +177,7 @@ def find_outliers(model, *, grid_points=400):
                 return float(np.prod(outlier_condition(model, [t], xt)[0]))
 
             try:
-                x = brentq(f, grid[i], grid[i + 1], xtol=1e-13 * grid[i + 1])
+                x = optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-13 * grid[i + 1])
             except ValueError:
                 x = 0.5 * (grid[i] + grid[i + 1])
             for _ in range(abs(int(neg[i]) - int(neg[i + 1]))):
