@@ -28,6 +28,7 @@ from .risk import (
 from .spiked import (PolynomialSpikes, SpikedFeatures, measure_polynomial_spikes, polynomial_spikes,
                      simulate_spiked_features, spiked_parameters)
 from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
+from .setting import Setting
 from .spectrum import Outlier, Spectrum
 
 __version__ = "0.1.0"
@@ -52,6 +53,7 @@ __all__ = [
     "Population",
     "PolynomialSpikes",
     "SampleCovariance",
+    "Setting",
     "WeightedSampleCovariance",
     "Semicircle",
     "Spectrum",

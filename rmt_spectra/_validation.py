@@ -16,6 +16,8 @@ __all__ = [
     "check_nonnegative",
     "check_size",
     "check_int",
+    "check_eta_tilde",
+    "MAX_ETA_TILDE",
     "as_complex_array",
     "as_real_array",
     "as_generator",
@@ -58,6 +60,20 @@ def check_nonnegative(name: str, value) -> float:
     out = check_real(name, value)
     if out < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return out
+
+
+#: largest step ``η̃`` the equivalents accept: beyond, the pre-activations are ``O(η̃) ≫ 1`` and the
+#: κ-quadratures stall (η̃ = 1e4 still solves in seconds, 1e6 does not finish).
+MAX_ETA_TILDE = 1e4
+
+
+def check_eta_tilde(value) -> float:
+    """``η̃ ∈ [0, MAX_ETA_TILDE]`` (the step in the large-step convention ``η = η̃√N``)."""
+    out = check_nonnegative("eta_tilde", value)
+    if out > MAX_ETA_TILDE:
+        raise ValueError(f"eta_tilde must be in [0, {MAX_ETA_TILDE:g}], got {value!r} (beyond, pre-activations are "
+                         "O(eta_tilde) and the Gaussian integrals of the equivalents lose all accuracy)")
     return out
 
 

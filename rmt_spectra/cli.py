@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -163,10 +164,26 @@ def main(argv=None) -> int:
         parser.print_help()
         return 0
     try:
+        if getattr(args, "out", None):
+            _check_writable(args.out)
         return int(args.func(args) or 0)
     except (ValueError, TypeError) as err:
         print(f"rmt-spectra {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"rmt-spectra {args.command}: error: cannot write the output: {err}", file=sys.stderr)
+        return 2
+
+
+def _check_writable(out) -> None:
+    """Fail before computing when ``--out`` cannot be written (its folder is created if missing)."""
+    folder = Path(out).expanduser().resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"--out: cannot create the folder {str(folder)!r} ({err.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"--out: the folder {str(folder)!r} is not writable")
 
 
 if __name__ == "__main__":  # pragma: no cover

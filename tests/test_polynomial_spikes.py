@@ -80,6 +80,10 @@ def test_breakdown_is_flagged():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert _spikes(POLY, 0.35, 1000).valid and _spikes("relu", 0.35, 1000).valid
+        # the large-step regime of a ReLU student (verified for the network equivalent: η̃ ≤ 4, n₀/d ≥ 4)
+        assert rs.polynomial_spikes("relu", n=2000, d=1000, N=1000, n0=4000, eta=3.0 * 1000**0.5).valid
+    with pytest.warns(UserWarning, match="small batches"):
+        assert not rs.polynomial_spikes("relu", n=2000, d=1000, N=1000, n0=2000, eta=3.0 * 1000**0.5).valid
 
 
 def test_hermite_basis_is_orthogonal():

@@ -45,6 +45,9 @@ class EmpiricalSpectrum(Spectrum):
             if np.any(np.abs(eig.imag) > 1e-8 * (1 + np.abs(eig.real))):
                 raise ValueError("eigenvalues must be real (a symmetric matrix's spectrum)")
             eig = eig.real
+        if eig.ndim > 1:
+            raise ValueError(f"eigenvalues must be a 1-d array, got shape {eig.shape} "
+                             "(for a matrix use EmpiricalSpectrum.from_matrix)")
         eig = as_real_array("eigenvalues", eig).ravel()
         if eig.size == 0:
             raise ValueError("eigenvalues must not be empty")
@@ -63,6 +66,11 @@ class EmpiricalSpectrum(Spectrum):
         a = np.asarray(matrix)
         if a.ndim != 2 or a.shape[0] != a.shape[1]:
             raise ValueError(f"matrix must be square, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("matrix must be finite (no NaN or inf)")
+        scale = float(np.max(np.abs(a), initial=0.0))
+        if np.max(np.abs(a - a.T.conj()), initial=0.0) > 1e-10 * max(scale, 1e-300):
+            raise ValueError("matrix must be symmetric (Hermitian): eigvalsh reads one triangle only")
         return cls(np.linalg.eigvalsh(a), matrix_label=matrix_label, **kwargs)
 
     @classmethod
@@ -111,7 +119,11 @@ class EmpiricalSpectrum(Spectrum):
         return [(0.0, zeros / self.size)] if zeros else []
 
     def stieltjes(self, z):
-        """``(1/p) Σ_j 1/(λ_j − z)``, vectorized over ``z`` (blocked to bound memory)."""
+        """``(1/p) Σ_j 1/(λ_j − z)``, vectorized over ``z`` (blocked to bound memory).
+
+        At a real ``z`` equal to an eigenvalue the boundary value ``m(z + i0)`` is ``1j*inf``
+        (a point mass), as for the atoms of every other spectrum.
+        """
         z = as_complex_array("z", z)
         flat = z.ravel()
         out = np.empty(flat.shape, complex)
@@ -121,6 +133,8 @@ class EmpiricalSpectrum(Spectrum):
             for start in range(0, flat.size, step):
                 block = flat[start : start + step, None]
                 out[start : start + step] = np.mean(1.0 / (lam - block), axis=1)
+        on_eigenvalue = (flat.imag == 0) & np.isin(flat.real, self.eigenvalues)
+        out[on_eigenvalue] = complex(0.0, np.inf)
         return out.reshape(z.shape)
 
     def pdf(self, x, eta=None):

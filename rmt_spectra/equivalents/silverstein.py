@@ -43,7 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_complex_array
+from .._validation import as_complex_array, check_positive
+from .population import Population
 from .support import bracketed_newton, silverstein_choi
 
 __all__ = ["SolverInfo", "solve_silverstein", "picard_solve", "ConvergenceWarning"]
@@ -345,6 +346,9 @@ def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=6
         raise ValueError(f"method must be one of 'auto', 'polynomial', 'newton', 'picard', got {method!r}")
     if np.any(z.imag < 0):
         raise ValueError("z must lie in the closed upper half-plane (Im z >= 0); use conjugation below")
+    ratio = check_positive("ratio", ratio)
+    if not isinstance(population, Population):
+        raise TypeError(f"population must be a Population, got {type(population).__name__}")
     P = _Prep(population, ratio)
     shape = z.shape
     zf = z.ravel()

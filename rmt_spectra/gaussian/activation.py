@@ -453,6 +453,33 @@ def _probe(act: Activation, what: str):
         raise ValueError(f"spec: {what} returned non-numeric values") from None
     if not np.all(np.isfinite(out)):
         raise ValueError(f"spec: {what} returned NaN or inf on the probe points in [-3, 3]; σ must be finite on R")
+    _probe_tails(act, what)
+
+
+#: the Gaussian integrals evaluate σ out to |z| ≈ 40 (shifted and scaled pre-activations)
+_TAIL_PROBE = np.concatenate([np.linspace(-40.0, 40.0, 161), [-12.0, 12.0, -16.0, 16.0]])
+
+
+def _probe_tails(act: Activation, what: str):
+    """σ must be finite where the quadratures evaluate it, and ``E σ(z)²`` must converge.
+
+    A σ that is NaN outside some interval would make every adaptive quadrature refine
+    forever; a σ growing like ``exp(c z²)`` with ``c ≥ 1/4`` has no Gaussian second moment
+    (its "coefficients" would be quadrature noise of size 1e20). Checked: finiteness on
+    [−40, 40], and ``σ(z)² φ(z)`` small and decreasing at ``|z| = 12, 16``.
+    """
+    with np.errstate(all="ignore"):
+        vals = np.asarray(act._func(_TAIL_PROBE), dtype=float)
+        tail = vals[161:] ** 2 * np.exp(-0.5 * _TAIL_PROBE[161:] ** 2)
+    core = float(np.max(vals[75:86] ** 2, initial=0.0)) + 1.0  # σ² near 0
+    finite_tail = bool(np.all(np.isfinite(tail)))
+    if finite_tail and (np.any(tail[2:] > tail[:2]) and np.max(tail) > 1e-12 * core or np.max(tail) > 1e-6 * core):
+        raise ValueError(f"spec: {what} grows too fast: E σ(z)² diverges for z ~ N(0, 1) "
+                         f"(σ(z)² φ(z) = {np.max(tail):.3g} at |z| = 12–16); its Hermite coefficients do not exist")
+    if not np.all(np.isfinite(vals[:161])):
+        bad = _TAIL_PROBE[:161][~np.isfinite(vals[:161])]
+        raise ValueError(f"spec: {what} returned NaN or inf at z = {bad[np.argmin(np.abs(bad))]:g}; σ must be finite "
+                         f"on [-40, 40] at least, where the Gaussian integrals evaluate it")
 
 
 # ====================================================================== factory

@@ -64,6 +64,13 @@ class StieltjesLaw(Spectrum):
                 raise ValueError(f"support intervals must be finite with left < right, got {(a, b)}")
         self._support = sorted(intervals)
         self._atoms = [(float(l), float(w)) for l, w in atoms]
+        for loc, mass in self._atoms:
+            if not (np.isfinite(loc) and np.isfinite(mass) and 0.0 < mass <= 1.0):
+                raise ValueError(f"atoms must be (location, mass) with a finite location and 0 < mass <= 1, "
+                                 f"got {(loc, mass)}")
+        if sum(m for _, m in self._atoms) > 1.0 + 1e-12:
+            raise ValueError(f"atoms: the masses sum to {sum(m for _, m in self._atoms):g} > 1 "
+                             "(a spectrum has total mass 1)")
         self.eta = check_nonnegative("eta", eta)
         self.extrapolate = bool(extrapolate)
         self.matrix_label = matrix_label

@@ -50,7 +50,6 @@ shifted coefficients of :func:`rmt_spectra.risk.saddle_point.kappa_table`.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -284,7 +283,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     from .._validation import as_generator, check_size
     from ..gaussian import activation as as_activation
     from ..spiked.surrogate import normalize_groups
-    from .saddle_point import _check_readout
+    from .saddle_point import _check_readout, settle_point
 
     sigma, target = as_activation(activation), as_activation(teacher)
     pairs = normalize_groups(None, groups)
@@ -317,14 +316,10 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
             s2 = _solve_one(float(a_int[i]), ridge, pb, np.zeros(pb.nb), tol, max_iter)
             if s2["converged"]:
                 s = s2
-        if not s["converged"]:
-            msg = (f"several-group sRF equations did not converge at alpha = {flat[i]:g} "
-                   f"(residual {s['resid']:.2e} after {s['it']} iterations)")
-            if on_failure == "raise":
-                raise RuntimeError(msg)
-            warnings.warn(msg, RuntimeWarning, stacklevel=2)
-        else:
+        if s["converged"]:
             t0 = s["t"]
+        s["err"] = settle_point(s["err"], s["converged"], label="several-group sRF equations", alpha=float(flat[i]),
+                                residual=s["resid"], iterations=s["it"], noise=noise, on_failure=on_failure)
         sols[i] = s
     err = np.array([s["err"] for s in sols]).reshape(a.shape)
     if not full_output:

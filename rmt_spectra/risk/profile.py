@@ -655,7 +655,7 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
         ``ε_g`` including the label noise.
     """
     from ..gaussian import activation as as_activation
-    from .saddle_point import _check_readout
+    from .saddle_point import _check_readout, settle_point
 
     sigma, target = as_activation(activation), as_activation(teacher)
     if not isinstance(rows, RowModel):
@@ -667,12 +667,8 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
     sols = []
     for ai in flat:
         s = _solve_point(float(ai) / beta, ridge, tb, rows, beta, inner, tol)
-        if not s["converged"]:
-            msg = (f"profile risk equations did not converge at alpha = {ai:g} (residual {s['resid']:.2e}, "
-                   f"{s['it']} Newton steps)")
-            if on_failure == "raise":
-                raise RuntimeError(msg)
-            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        s["err"] = settle_point(s["err"], s["converged"], label="profile risk equations", alpha=float(ai),
+                                residual=s["resid"], iterations=s["it"], noise=noise, on_failure=on_failure)
         sols.append(s)
     err = np.array([s["err"] for s in sols]).reshape(a.shape)
     if not full_output:

@@ -58,9 +58,15 @@ def fit_ridge(F, y, ridge, convention="authors"):
     """
     F = np.asarray(F, dtype=float)
     y = np.asarray(y, dtype=float)
+    if F.ndim != 2:
+        raise ValueError(f"F must be a 2-d (n x N) feature matrix, got shape {F.shape}")
     n, N = F.shape
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if not np.all(np.isfinite(F)):
+        raise ValueError("F must be finite (no NaN or inf): a non-finite feature makes every weight NaN")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y must be finite (no NaN or inf)")
     lam = translate_ridge(ridge, n, N, convention)
     Phi = F / math.sqrt(N)
     if N <= n:

@@ -80,6 +80,8 @@ HAT_NAMES = ("qhat1", "qhat2", "Vhat1", "Vhat2", "thetahat", "psihat")
 
 #: default number of nodes of the κ rule (:func:`rmt_spectra.gaussian.quadrature.kappa_rule`).
 N_KAPPA = 121
+#: fewest nodes of the κ rule accepted (one 16-point panel pair each side of 0).
+MIN_KAPPA = 32
 #: default number of angle nodes for the Marchenko–Pastur means.
 N_SPECTRAL = 600
 
@@ -374,8 +376,28 @@ def solve_saddle_point(alpha, ridge, kt: KappaTable, st: SpectralTable, init=Non
                                iterations=it, converged=converged)
 
 
+def settle_point(error, converged, *, label, alpha, residual, iterations, noise, on_failure):
+    """One failure policy for every risk solver: a point that did not converge, or whose test error is
+    below the label noise (a negative risk: not physical), raises ``RuntimeError`` (``on_failure="raise"``)
+    or warns (``RuntimeWarning``, with the residual) and is returned as NaN — never a wrong number."""
+    problem = None
+    if not converged:
+        problem = f"did not converge (residual {residual:.2e} after {iterations} iterations)"
+    elif not np.isfinite(error) or error < noise - 1e-9 * max(1.0, abs(error)):
+        problem = f"gave a non-physical test error {error:.6g} (below the label noise {noise:g})"
+    if problem is None:
+        return float(error)
+    msg = f"{label} at alpha = {alpha:g} {problem}; returned as NaN"
+    if on_failure == "raise":
+        raise RuntimeError(msg)
+    warnings.warn(msg, RuntimeWarning, stacklevel=3)
+    return float("nan")
+
+
 def solve_curve(alphas, ridge, kt, st, tol=1e-12, max_iter=100, on_failure="warn"):
-    """Solve along an array of ``α_int`` with warm starts (in the given order)."""
+    """Solve along an array of ``α_int`` with warm starts (in the given order); failures per :func:`settle_point`."""
+    from dataclasses import replace
+
     sols, init = [], None
     for a in np.ravel(alphas):
         sol = solve_saddle_point(float(a), ridge, kt, st, init=init, tol=tol, max_iter=max_iter)
@@ -383,15 +405,11 @@ def solve_curve(alphas, ridge, kt, st, tol=1e-12, max_iter=100, on_failure="warn
             sol2 = solve_saddle_point(float(a), ridge, kt, st, init=None, tol=tol, max_iter=max_iter)
             if sol2.converged:
                 sol = sol2
-        if not sol.converged:
-            msg = (f"sRF saddle point did not converge at alpha_int = {a:g} (residual {sol.residual:.2e} after "
-                   f"{sol.iterations} Newton steps)")
-            if on_failure == "raise":
-                raise RuntimeError(msg)
-            warnings.warn(msg, RuntimeWarning, stacklevel=3)
-        else:
+        if sol.converged:
             init = sol.x
-        sols.append(sol)
+        err = settle_point(sol.test_error, sol.converged, label="sRF saddle point (alpha_int)", alpha=float(a),
+                           residual=sol.residual, iterations=sol.iterations, noise=kt.noise, on_failure=on_failure)
+        sols.append(replace(sol, test_error=err))
     return sols
 
 
@@ -439,9 +457,11 @@ def _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure):
 
     if on_failure not in ("warn", "raise"):
         raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
+    if n_kappa is not None and check_size("n_kappa", n_kappa) < MIN_KAPPA:
+        raise ValueError(f"n_kappa must be >= {MIN_KAPPA} (nodes of the κ rule), got {n_kappa}")
     return (_check_alpha(alpha), check_positive("ridge", ridge), check_positive("width_ratio", width_ratio),
             check_nonnegative("noise", noise), check_positive("tol", tol),
-            N_KAPPA if n_kappa is None else check_size("n_kappa", n_kappa))
+            N_KAPPA if n_kappa is None else int(n_kappa))
 
 
 def _check_method(method):
@@ -478,6 +498,8 @@ def srf_test_error_from_parameters(activation, teacher, spike, bulk_variance, ga
     tol = check_positive("tol", tol)
     max_iter = check_size("max_iter", max_iter)
     n_kappa = check_size("n_kappa", n_kappa)
+    if n_kappa < MIN_KAPPA:
+        raise ValueError(f"n_kappa must be >= {MIN_KAPPA} (nodes of the κ rule), got {n_kappa}")
     n_spectral = check_size("n_spectral", n_spectral)
 
     kt = kappa_table(sigma, target, spike, c, gamma, noise, n_kappa)

@@ -151,15 +151,25 @@ def spike_levels(alpha) -> int:
     ``α <= 0`` gives 1 (the ``η = Θ(1)`` regime can still have one spike if
     ``η`` is large enough; the exponent alone says nothing more). ``α`` exactly
     on a boundary ``(k−1)/(2k)`` counts the lower level. ``α >= 1/2`` raises
-    ValueError (pre-activations blow up).
+    ValueError (pre-activations blow up). Closed form: ``α < ℓ/(2ℓ+2)`` iff
+    ``ℓ > 2α/(1 − 2α)``, so ``ℓ = ⌈2α/(1 − 2α)⌉`` (at least 1); it grows without bound as
+    ``α → 1/2``, and above :data:`MAX_LEVELS` the exponent is refused.
     """
     alpha = check_real("alpha", alpha)
     if alpha >= 0.5:
         raise ValueError(f"alpha must be < 1/2 (pre-activations blow up for alpha >= 1/2), got {alpha}")
-    ell = 1
-    while alpha > ell / (2 * ell + 2) + 1e-15:
-        ell += 1
+    if alpha <= 0:
+        return 1
+    x = 2.0 * alpha / (1.0 - 2.0 * alpha)
+    ell = max(1, math.ceil(x - 1e-12 * max(1.0, x)))
+    if ell > MAX_LEVELS:
+        raise ValueError(f"alpha = {alpha} is too close to 1/2: {ell} degree levels would separate "
+                         f"(at most {MAX_LEVELS} are supported; alpha <= {MAX_LEVELS / (2 * MAX_LEVELS + 2):.4f})")
     return ell
+
+
+#: the most degree levels :func:`spike_levels` reports (α ≤ 50/102 ≈ 0.49).
+MAX_LEVELS = 50
 
 
 def bulk_edge_estimate(activation, n, d, N) -> float:

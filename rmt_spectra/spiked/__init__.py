@@ -2,7 +2,9 @@
 (network-faithful and sRF surrogate), their outliers and edges, and the surrogate simulator."""
 from .bulk import MixtureEquation
 from .edges import edge_curve, right_edge
-from .features import MODELS, VALIDITY, SpikedFeatures, VarianceProfile, check_validity
+from .features import MODELS, SpikedFeatures
+from .profile import VarianceProfile
+from .validity import VALIDITY, check_validity
 from .kappa import KAPPA_NODES, kappa_rule
 from .network import NetworkStep, network_step
 from .outliers import b_direction_condition, coherent_he2, find_outliers, label_outlier, mean_outlier_matrix, outlier_condition

@@ -197,9 +197,7 @@ class MixtureEquation:
         λ-sums of products are batched Gram products ``Aᵀ diag(ω) A`` (one small matrix
         product per ``z``).
         """
-        K = self.K
         i0, i1 = self.iu
-        M, L = q.shape[0], self.tau.shape[1]
         D = (self.beta * self.pi * q)[:, None, :] * self.tau.T[None, :, :]  # (M, L, K)
         G, Gam = self._inverse(C, D)  # G = (I + CD)^{-1}, Γ = G C = (C^{-1} + D)^{-1} (symmetric)
         P = D[..., :, None] * G  # P = D G = (D^{-1} + C)^{-1}, symmetric

@@ -36,15 +36,24 @@ import warnings
 
 import numpy as np
 
-from .._validation import as_complex_array, check_int, check_nonnegative, check_positive, check_size
+from .._validation import (as_complex_array, as_real_array, check_eta_tilde, check_int, check_nonnegative,
+                           check_positive, check_size)
 from ..solvers import fold_edge, solve_on_support, solve_upper
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
+from ..gaussian import activation as as_activation
+from ..gaussian import gaussian_moments
 from .kappa import KAPPA_NODES, kappa_rule
+from .network import LAMBDA_NODES, network_step
 from .outliers import find_outliers, mean_outlier_matrix, outlier_condition
-from .surrogate import normalize_groups
+from .parameters import spiked_parameters
+from .profile import VarianceProfile
+from .residual import ResidualLaw
+from .surrogate import normalize_groups, simulate_spiked_features
+from .validity import VALIDITY, check_validity
 
-__all__ = ["SpikedFeatures", "VarianceProfile", "MODELS", "gaussian_sample_norm_variance"]
+__all__ = ["SpikedFeatures", "VarianceProfile", "MODELS", "VALIDITY", "check_validity",
+           "gaussian_sample_norm_variance"]
 
 #: the models of :meth:`SpikedFeatures.from_one_step`.
 MODELS = ("network", "surrogate")
@@ -55,42 +64,6 @@ TOL = 1e-12
 def gaussian_sample_norm_variance(d):
     """``Var(‖x‖²/d) = 2/d`` for ``x ~ N(0, I_d)`` (capped at 0.2 for tiny ``d``)."""
     return min(2.0 / d, 0.2)
-
-
-class VarianceProfile:
-    """Row covariances ``T_k = diag(τ_k(λ_l))`` of the groups in one basis, ``λ_l`` with weights ``ω_l``.
-
-    Parameters
-    ----------
-    tau : array_like (K, L)
-        ``τ_k(λ_l) > 0``.
-    weights : array_like (L,)
-        ``ω_l >= 0``, normalized to sum 1.
-    nodes : array_like (L,), optional
-        The ``λ_l`` themselves (kept for reference).
-    """
-
-    def __init__(self, tau, weights, nodes=None):
-        tau = np.atleast_2d(np.asarray(tau, float))
-        w = np.asarray(weights, float).ravel()
-        if tau.shape[1] != w.size:
-            raise ValueError(f"profile: tau has {tau.shape[1]} columns but there are {w.size} weights")
-        if not (np.all(np.isfinite(tau)) and np.all(tau > 0)):
-            raise ValueError("profile: tau must be finite and > 0")
-        if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
-            raise ValueError("profile: weights must be finite, >= 0, with a positive sum")
-        self.tau, self.weights = tau, w / w.sum()
-        self.nodes = None if nodes is None else np.asarray(nodes, float)
-
-    @classmethod
-    def isotropic(cls, variances):
-        """One node: ``τ_k = c_k`` (the sRF model)."""
-        return cls(np.asarray(variances, float).reshape(-1, 1), np.ones(1))
-
-    @property
-    def variances(self):
-        """``s_k² = E_λ τ_k``."""
-        return self.tau @ self.weights
 
 
 class SpikedFeatures(Spectrum):
@@ -133,9 +106,6 @@ class SpikedFeatures(Spectrum):
 
     def __init__(self, activation, n, d, N, spike=None, groups=None, bulk_variance=1.0, *, group_variances=None,
                  profile=None, kappa_nodes=KAPPA_NODES, sample_norm_variance=0.0):
-        from ..gaussian import activation as as_activation
-        from ..gaussian import gaussian_moments
-
         self.activation = as_activation(activation)
         self.n, self.d, self.N = check_size("n", n), check_size("d", d), check_size("N", N)
         self.groups = normalize_groups(spike, groups)
@@ -266,12 +236,9 @@ class SpikedFeatures(Spectrum):
         run: the fluctuation of the samples' norms ``‖x‖²/d`` (``sample_norm_variance = 2/d``)
         and the ``He₂`` fluctuations of :mod:`rmt_spectra.spiked.outliers`.
         """
-        from .network import LAMBDA_NODES, network_step
-        from .parameters import spiked_parameters
-
         if model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {model!r}")
-        eta_tilde = check_nonnegative("eta_tilde", eta_tilde)
+        eta_tilde = check_eta_tilde(eta_tilde)
         noise = check_nonnegative("noise", noise)
         n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
         kwargs.setdefault("sample_norm_variance", gaussian_sample_norm_variance(d))
@@ -309,9 +276,6 @@ class SpikedFeatures(Spectrum):
         ``O(n₀^{-1/2})`` fluctuations of the batch from the comparison, which then
         measures the ``O(1/d)`` error of the equivalent itself.
         """
-        from .network import LAMBDA_NODES, network_step
-        from .residual import ResidualLaw
-
         p = result.params
         n0, n, d, N = p["n0"], p["n"], p["d"], p["N"]
         kwargs.setdefault("sample_norm_variance", gaussian_sample_norm_variance(d))
@@ -383,7 +347,6 @@ class SpikedFeatures(Spectrum):
 
     def pdf(self, x, return_info=False):
         """Density ``Im g(x + i0)/π`` of the bulk, solved on the real axis (interpolated Newton, 0 off the support)."""
-        from .._validation import as_real_array
 
         x = as_real_array("x", x)
         out = np.zeros(x.shape)
@@ -475,7 +438,7 @@ class SpikedFeatures(Spectrum):
         return list(self._cache["outliers"])
 
     # ------------------------------------------------------------ simulation
-    def simulate(self, seed=0):
+    def simulate(self, seed=None):
         """Eigenvalues of ``FᵀF/n`` for one draw of what the model describes.
 
         ``model="network"``: the real one-step network (:func:`rmt_spectra.simulate_one_step`
@@ -489,42 +452,6 @@ class SpikedFeatures(Spectrum):
                                     noise=self.noise, eta_tilde=self.eta_tilde, second_layer=self.second_layer,
                                     seed=seed)
             return res.feature_spectrum()
-        from .surrogate import simulate_spiked_features
-
         sample = simulate_spiked_features(self.activation, self.n, self.d, self.N, groups=list(self.groups),
                                           group_variances=self.group_variances, gamma=self.gamma or 0.0, seed=seed)
         return sample.feature_spectrum()
-
-
-# ============================================================ validity region of the network model
-#: Region where ``model="network"`` was verified against the simulated network (``n = 2d``, ``N = d``,
-#: d = 500–2000; students ReLU, softplus, tanh with ReLU/tanh teachers; constant, ±1 and Gaussian second
-#: layers). Measured at d = 1000 (equivalent conditioned on the realized batch, 2 seeds, ``n₀ = 4d``):
-#: KS ≤ 0.01 and Stieltjes errors ≤ 1.7 % up to η̃ = 4 (ReLU/ReLU constant: KS 0.013 at η̃ = 4,
-#: 0.017 at η̃ = 5, 0.024 at η̃ = 6 — a modelling error that does not shrink with d); odd students
-#: (where the model is the surrogate) up to η̃ = 5 (tanh/ReLU ±1: KS 0.011 at η̃ = 5, 0.015 at 6).
-#: ``n₀/d = 16``: KS ≤ 0.01; ``n₀/d = 1``: ReLU students KS 0.03–0.04 and right edges 12–14 % low
-#: (softplus/tanh still KS 0.007), so below ``n₀/d = 4`` the region is not verified.
-VALIDITY = {"eta_tilde_max": 4.0, "eta_tilde_max_odd": 5.0, "n0_over_d_min": 4.0}
-
-
-def check_validity(model):
-    """``{"valid": bool, "reasons": [...]}`` for an equivalent built by :meth:`SpikedFeatures.from_one_step`
-    (or :meth:`SpikedFeatures.from_result`): whether its parameters lie in the region of :data:`VALIDITY`."""
-    from ..gaussian import hermite_coefficients
-
-    reasons = []
-    odd = model.activation.parity == -1
-    eta_max = VALIDITY["eta_tilde_max_odd"] if odd else VALIDITY["eta_tilde_max"]
-    if model.eta_tilde > eta_max:
-        reasons.append(f"eta_tilde = {model.eta_tilde:g} > {eta_max:g} (verified up to {eta_max:g} for "
-                       f"{'odd' if odd else 'these'} students; higher orders of the step are not modelled)")
-    if model.n0 / model.d < VALIDITY["n0_over_d_min"]:
-        reasons.append(f"n0/d = {model.n0 / model.d:.3g} < {VALIDITY['n0_over_d_min']:g} (not verified; at n0/d = 1 "
-                       "ReLU students are off by KS 0.03-0.04)")
-    if model.model == "surrogate" and not odd:
-        mu2 = float(hermite_coefficients(model.activation, 2)[2])
-        if abs(mu2) * model.eta_tilde > 0.1 and model.n0 / model.d < 16:
-            reasons.append("model='surrogate' with E sigma'' != 0 at n0/d < 16: the isotropic surrogate misses the "
-                           "structured E sigma'' term of the step (use model='network')")
-    return {"valid": not reasons, "reasons": reasons}

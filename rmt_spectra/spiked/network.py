@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_int, check_nonnegative, check_size
+from .._validation import check_eta_tilde, check_int, check_nonnegative, check_size
 
 __all__ = ["NetworkStep", "network_step", "row_norm_variance", "LAMBDA_NODES"]
 
@@ -153,7 +153,7 @@ def network_step(activation, teacher, eta_tilde, n0, d, noise=0.0, second_layer=
     from .residual import ResidualLaw
 
     sigma = as_activation(activation)
-    eta_tilde = check_nonnegative("eta_tilde", eta_tilde)
+    eta_tilde = check_eta_tilde(eta_tilde)
     n0, d = check_size("n0", n0), check_size("d", d)
     lambda_nodes = check_int("lambda_nodes", lambda_nodes, minimum=8)
     a_values, proportions = second_layer_groups(second_layer, gaussian_nodes or GAUSSIAN_GROUP_NODES, width=N)

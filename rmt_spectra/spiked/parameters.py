@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_nonnegative
+from .._validation import check_eta_tilde, check_nonnegative
 
 __all__ = ["SpikedParameters", "spiked_parameters"]
 
@@ -106,10 +106,15 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
 
     sigma = as_activation(activation)
     target = as_activation(teacher)
-    eta_tilde = check_nonnegative("eta_tilde", eta_tilde)
-    if alpha0 is None or (isinstance(alpha0, float) and math.isnan(alpha0)):
+    eta_tilde = check_eta_tilde(eta_tilde)
+    if alpha0 is None or isinstance(alpha0, (bool, np.bool_, complex)):
+        raise TypeError(f"alpha0 must be a real number >= 0 (or numpy.inf), got {alpha0!r}")
+    try:
+        alpha0 = float(alpha0)
+    except (TypeError, ValueError):
+        raise TypeError(f"alpha0 must be a real number >= 0 (or numpy.inf), got {alpha0!r}") from None
+    if math.isnan(alpha0):
         raise ValueError("alpha0 must be >= 0 (or numpy.inf), got NaN")
-    alpha0 = float(alpha0)
     if alpha0 < 0:
         raise ValueError(f"alpha0 must be >= 0 (or numpy.inf), got {alpha0}")
     noise = check_nonnegative("noise", noise)
