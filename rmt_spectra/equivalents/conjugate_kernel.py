@@ -261,13 +261,11 @@ class ConjugateKernel(SampleCovariance):
         else:
             d = check_size("d", d)
             n, N = max(1, round(d * self.n_over_d)), max(1, round(d * self.N_over_d))
+        from ..simulation.network import draw_data, draw_first_layer
+
         rng = as_generator(seed)
-        X = rng.standard_normal((n, d))
-        W = rng.standard_normal((N, d))
-        if self.weights == "gaussian":
-            W /= np.sqrt(d)
-        else:
-            W /= np.linalg.norm(W, axis=1, keepdims=True)
+        X = draw_data(n, d, rng)
+        W = draw_first_layer(N, d, self.weights, rng)
         F = np.asarray(self.activation(X @ W.T), float)
         emp = EmpiricalSpectrum.from_features(F, matrix_label=f"F^T F / n, n={n}, d={d}, N={N}")
         return (emp, F) if return_features else emp

@@ -49,10 +49,14 @@ shifted coefficients of :func:`rmt_spectra.risk.saddle_point.kappa_table`.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from .._validation import as_generator, check_size
+from ..gaussian import activation as as_activation
+from ..simulation.network import draw_first_layer
+from ..spiked.surrogate import normalize_groups
 
 __all__ = ["GroupsResult", "srf_test_error_groups"]
 
@@ -280,9 +284,6 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     the draw of ``W₀`` with finite-N fluctuations; practical for ``N`` up to
     about 1000–2000 (one N×N inverse per iteration, ``K² + K`` products).
     """
-    from .._validation import as_generator, check_size
-    from ..gaussian import activation as as_activation
-    from ..spiked.surrogate import normalize_groups
     from .saddle_point import _check_readout, settle_point
 
     sigma, target = as_activation(activation), as_activation(teacher)
@@ -293,7 +294,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     if W0 is None:
         d = DEFAULT_D if d is None else check_size("d", d)
         N = max(1, int(round(beta * d)))
-        W0 = rng.standard_normal((N, d)) / math.sqrt(d)
+        W0 = draw_first_layer(N, d, "gaussian", rng)
     else:
         if d is not None:
             raise ValueError("give either W0 or d, not both")

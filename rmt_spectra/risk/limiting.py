@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from .._validation import as_generator, check_int, check_nonnegative, check_size
+from ..simulation.network import draw_data, draw_direction, draw_first_layer
 
 __all__ = ["limiting_problem_error", "growing_step_errors"]
 
@@ -39,10 +40,9 @@ def limiting_problem_error(activation, teacher, n, d, N, ridge, ell=1, noise=0.0
     noise = check_nonnegative("noise", noise)
     n_test = check_size("n_test", n_test)
     rng = as_generator(seed)
-    g = rng.standard_normal(d)
-    theta = g / np.linalg.norm(g)
+    theta = draw_direction(d, rng)
     if W0 is None:
-        W0 = rng.standard_normal((N, d)) / math.sqrt(d)
+        W0 = draw_first_layer(N, d, "gaussian", rng)
     W0 = np.asarray(W0, float)
     beta = theta if direction is None else np.asarray(direction, float) / np.linalg.norm(direction)
     ks = list(range(0 if intercept else 1, ell + 1))
@@ -53,7 +53,7 @@ def limiting_problem_error(activation, teacher, n, d, N, ridge, ell=1, noise=0.0
         P = np.stack([t**k for k in ks], axis=1) if ks else np.zeros((X.shape[0], 0))
         return Phi, P
 
-    X = rng.standard_normal((n, d))
+    X = draw_data(n, d, rng)
     y = target(X @ theta) + math.sqrt(noise) * rng.standard_normal(n)
     Phi, P = design(X)
     if P.shape[1]:
@@ -67,7 +67,7 @@ def limiting_problem_error(activation, teacher, n, d, N, ridge, ell=1, noise=0.0
     a = np.linalg.solve(A, MPhi.T @ My)
     b = np.linalg.lstsq(P, y - Phi @ a, rcond=None)[0] if P.shape[1] else np.zeros(0)
     train = float(np.mean((y - Phi @ a - P @ b) ** 2))
-    Xt = rng.standard_normal((n_test, d))
+    Xt = draw_data(n_test, d, rng)
     ft = target(Xt @ theta)
     yt = ft + math.sqrt(noise) * rng.standard_normal(n_test)
     Pt_phi, Pt = design(Xt)

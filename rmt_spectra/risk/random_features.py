@@ -20,11 +20,9 @@ the authors' λ (``‖y − Φw‖² + λ‖w‖²``).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._validation import as_generator, check_nonnegative, check_positive
+from .._validation import check_nonnegative, check_positive
 
 __all__ = ["random_features_risk", "gaussian_equivalent_ridge_risk"]
 

@@ -55,9 +55,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from .._validation import as_generator, check_nonnegative, check_positive, check_real, check_size
+from ..gaussian import activation as as_activation
+from ..gaussian import gaussian_moments
+from ..gaussian.quadrature import kappa_rule
+from ..simulation.network import draw_first_layer
 
 __all__ = [
     "KappaTable",
@@ -115,9 +121,6 @@ def kappa_table(activation, teacher, spike, bulk_variance, gamma, noise=0.0, n_k
     the finest scale of the two integrands, ``min(√c/|r|, ρ/|γ|)``; a kinked teacher seen at ``ρ < 1``
     uses its panel form (edge at κ = 0). Doubling ``n_kappa`` changes the test error by < 1e-8.
     """
-    from ..gaussian import activation as as_activation
-    from ..gaussian import gaussian_moments
-    from ..gaussian.quadrature import kappa_rule
 
     rho = math.sqrt(max(0.0, 1.0 - gamma * gamma))
     scales = [math.sqrt(bulk_variance) / abs(spike) if spike else math.inf,
@@ -183,7 +186,6 @@ def realized_spectral_table(W0, bulk_variance, vhat=None, zeta=None, seed=None) 
     ``v̂`` (unit) and ``ζ̂`` (unit, ⊥ v̂) are drawn from ``seed`` when not given;
     ``F_j, H_j`` use ``‖v‖ = ‖ζ‖ = √N`` (see the module docstring).
     """
-    from .._validation import as_generator
 
     W0 = np.asarray(W0, dtype=float)
     N, d = W0.shape
@@ -396,7 +398,6 @@ def settle_point(error, converged, *, label, alpha, residual, iterations, noise,
 
 def solve_curve(alphas, ridge, kt, st, tol=1e-12, max_iter=100, on_failure="warn"):
     """Solve along an array of ``α_int`` with warm starts (in the given order); failures per :func:`settle_point`."""
-    from dataclasses import replace
 
     sols, init = [], None
     for a in np.ravel(alphas):
@@ -441,7 +442,6 @@ class SRFResult:
 
 
 def _check_alpha(alpha):
-    from .._validation import check_real
 
     a = check_real("alpha", alpha, allow_array=True)
     if a.ndim > 1:
@@ -453,7 +453,6 @@ def _check_alpha(alpha):
 
 def _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure):
     """The readout and solver settings shared by the risk solvers, validated once (ValueError naming each)."""
-    from .._validation import check_nonnegative, check_positive, check_size
 
     if on_failure not in ("warn", "raise"):
         raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
@@ -479,8 +478,6 @@ def srf_test_error_from_parameters(activation, teacher, spike, bulk_variance, ga
     Same parameters as :func:`srf_test_error`, with ``spike = r``,
     ``bulk_variance = c``, ``gamma = γ`` in place of ``(eta_tilde, alpha0)``.
     """
-    from .._validation import as_generator, check_nonnegative, check_positive, check_real, check_size
-    from ..gaussian import activation as as_activation
 
     sigma, target = as_activation(activation), as_activation(teacher)
     spike = check_real("spike", spike)
@@ -514,7 +511,7 @@ def srf_test_error_from_parameters(activation, teacher, spike, bulk_variance, ga
             d = check_size("d", d)
             N = max(1, int(round(beta * d)))
             rng = as_generator(seed)
-            W0 = rng.standard_normal((N, d)) / math.sqrt(d)
+            W0 = draw_first_layer(N, d, "gaussian", rng)
         else:
             W0 = np.asarray(W0, dtype=float)
             if W0.ndim != 2 or not np.all(np.isfinite(W0)):
@@ -668,7 +665,6 @@ def srf_test_error(activation, teacher, eta_tilde, alpha0, alpha, ridge, width_r
             activation, teacher, p.r, p.bulk_variance, p.gamma, alpha, ridge, width_ratio, noise, method, W0=W0,
             seed=seed, d=d, full_output=full_output, tol=tol, max_iter=max_iter, n_kappa=n_kappa,
             n_spectral=n_spectral, on_failure=on_failure)
-    from .._validation import check_nonnegative, check_positive, check_size
     from .profile import RowModel, profile_test_error
 
     if method != "deterministic":

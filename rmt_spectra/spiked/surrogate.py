@@ -112,15 +112,16 @@ def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_
     if abs(gamma) > 1:
         raise ValueError(f"gamma must lie in [-1, 1], got {gamma}")
     noise = check_nonnegative("noise", noise)
+    from ..simulation.network import draw_data, draw_direction, draw_first_layer
+
     rng = as_generator(seed)
-    W0 = rng.standard_normal((N, d)) / math.sqrt(d)
-    g = rng.standard_normal(d)
-    vhat = g / np.linalg.norm(g)
+    W0 = draw_first_layer(N, d, "gaussian", rng)
+    vhat = draw_direction(d, rng)
     h = rng.standard_normal(d)
     h -= (h @ vhat) * vhat
     h /= np.linalg.norm(h)
     theta = gamma * vhat + math.sqrt(max(0.0, 1.0 - gamma**2)) * h
-    X = rng.standard_normal((n, d))
+    X = draw_data(n, d, rng)
     sizes = group_sizes(N, pairs)
     u = np.repeat([r for r, _ in pairs], sizes).astype(float)
     column_variance = None
