@@ -36,6 +36,7 @@ import numpy as np
 
 from .._validation import as_complex_array, as_generator, check_positive, check_size
 from ..laws.marchenko_pastur import MarchenkoPastur
+from ..solvers.policy import check_on_failure
 from ..spectrum import Outlier, Spectrum
 from .population import Population
 from .sample_covariance import SampleCovariance
@@ -77,22 +78,23 @@ class ConjugateKernel(SampleCovariance):
 
     matrix_label = "F^T F / n  (N x N, F = sigma(X W0^T))"
 
-    def __init__(self, activation, n, d, N, weights="gaussian", *, n_nodes=1000, method="auto", strict=False):
+    def __init__(self, activation, n, d, N, weights="gaussian", *, n_nodes=1000, method="auto", on_failure="warn",
+                 strict=None):
         n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
-        self._setup(activation, n / d, N / d, weights, n_nodes, method, strict)
+        self._setup(activation, n / d, N / d, weights, n_nodes, method, check_on_failure(on_failure, strict=strict))
         self.n, self.d, self.N = n, d, N
 
     @classmethod
     def from_ratios(cls, activation, n_over_d, N_over_d, weights="gaussian", *, n_nodes=1000, method="auto",
-                    strict=False):
+                    on_failure="warn", strict=None):
         """Bulk limit from the ratios ``n/d`` and ``N/d`` only (no mean outlier, no simulation size)."""
         self = cls.__new__(cls)
         self._setup(activation, check_positive("n_over_d", n_over_d), check_positive("N_over_d", N_over_d),
-                    weights, n_nodes, method, strict)
+                    weights, n_nodes, method, check_on_failure(on_failure, strict=strict))
         self.n = self.d = self.N = None
         return self
 
-    def _setup(self, activation, n_over_d, N_over_d, weights, n_nodes, method, strict):
+    def _setup(self, activation, n_over_d, N_over_d, weights, n_nodes, method, on_failure):
         if weights not in ("gaussian", "sphere"):
             raise ValueError(f"weights must be 'gaussian' or 'sphere', got {weights!r}")
         self.weights = weights
@@ -111,7 +113,7 @@ class ConjugateKernel(SampleCovariance):
                 self.mu1**2, self.mu_star**2)
         else:
             pop = Population([self.mu_star**2])
-        SampleCovariance.__init__(self, pop, self.N_over_d / self.n_over_d, method=method, strict=strict)
+        SampleCovariance.__init__(self, pop, self.N_over_d / self.n_over_d, method=method, on_failure=on_failure)
 
     def __repr__(self):
         sizes = f"n={self.n}, d={self.d}, N={self.N}" if self.n else f"n/d={self.n_over_d:g}, N/d={self.N_over_d:g}"

@@ -25,6 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, as_real_array, check_positive, check_real, check_size
+from ..solvers.policy import check_on_failure
 from ..spectrum import Outlier, Spectrum
 from .population import Population
 from .silverstein import solve_silverstein
@@ -44,8 +45,9 @@ class SampleCovariance(Spectrum):
         ``c = p/n > 0``.
     method : str
         Solver method (see :func:`~rmt_spectra.equivalents.solve_silverstein`).
-    strict : bool
-        Raise instead of warn when a point does not converge.
+    on_failure : {"warn", "raise", "ignore"}
+        What a point that does not converge does (:mod:`rmt_spectra.solvers.policy`);
+        ``strict=True`` is the legacy spelling of ``"raise"``.
 
     Examples
     --------
@@ -57,7 +59,7 @@ class SampleCovariance(Spectrum):
 
     matrix_label = "Sigma^{1/2} Z Z^T Sigma^{1/2} / n  (p x p, ratio = p/n)"
 
-    def __init__(self, population, ratio, *, method="auto", strict=False, tol=1e-14):
+    def __init__(self, population, ratio, *, method="auto", on_failure="warn", tol=1e-14, strict=None):
         if not isinstance(population, Population):
             raise TypeError(f"population must be a Population, got {type(population).__name__}")
         if not np.any(population.atoms != 0):
@@ -67,7 +69,7 @@ class SampleCovariance(Spectrum):
         if method not in ("auto", "polynomial", "newton", "picard"):
             raise ValueError(f"method must be one of 'auto', 'polynomial', 'newton', 'picard', got {method!r}")
         self.method = method
-        self.strict = bool(strict)
+        self.on_failure = check_on_failure(on_failure, strict=strict)
         self.tol = check_positive("tol", tol)
 
     def __repr__(self):
@@ -91,7 +93,7 @@ class SampleCovariance(Spectrum):
     def solve(self, z):
         """``(m̲(z), SolverInfo)`` for ``Im z >= 0`` (the companion transform and diagnostics)."""
         return solve_silverstein(self.population, self.ratio, z, method=self.method, tol=self.tol,
-                                 support=self.support_info, strict=self.strict)
+                                 support=self.support_info, on_failure=self.on_failure)
 
     def _solve_any(self, z):
         """Solve on the whole plane (lower half-plane by conjugation); returns u and info."""

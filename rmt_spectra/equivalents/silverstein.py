@@ -38,37 +38,29 @@ increasing): the branch is right by construction.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._validation import as_complex_array, check_positive
+from ..solvers.continuation import SolverReport
+from ..solvers.policy import ConvergenceWarning, check_on_failure, report_failure
 from .population import Population
 from .support import bracketed_newton, silverstein_choi
 
 __all__ = ["SolverInfo", "solve_silverstein", "picard_solve", "ConvergenceWarning"]
 
 
-class ConvergenceWarning(RuntimeWarning):
-    """Some points did not reach the requested residual."""
-
-
 @dataclass
-class SolverInfo:
-    """Per-point diagnostics of a Silverstein solve.
+class SolverInfo(SolverReport):
+    """Per-point diagnostics of a Silverstein solve: a :class:`~rmt_spectra.solvers.SolverReport` plus ``u``.
 
     ``residual`` is the relative residual ``|F(u)|/(|u| + |z| + |cμ₁|)``;
     ``branch_ok`` checks ``Im m̲ > 0`` (``Im z > 0`` or inside the support) or
-    real ``m̲`` with ``x'(u) > 0`` (outside the support).
+    real ``m̲`` with ``x'(u) > 0`` (outside the support); ``u = −1/m̲``.
     """
 
-    u: np.ndarray
-    residual: np.ndarray
-    iterations: np.ndarray
-    converged: np.ndarray
-    branch_ok: np.ndarray
-    method: str
+    u: np.ndarray | None = None
 
     @property
     def max_residual(self) -> float:
@@ -318,7 +310,8 @@ def _solve_polynomial(P, z):
     return roots[np.arange(z.size), pick]
 
 
-def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=60, support=None, strict=False):
+def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=60, support=None, on_failure="warn",
+                      strict=None):
     """Solve the Silverstein equation at every ``z`` (closed upper half-plane, vectorized).
 
     Parameters
@@ -331,7 +324,8 @@ def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=6
     method : {"auto", "polynomial", "newton", "picard"}
     tol : float
         Target relative residual; points above ``max(tol, 1e-10)`` raise a
-        :class:`ConvergenceWarning` (or ``RuntimeError`` with ``strict=True``).
+        :class:`ConvergenceWarning`, or ``RuntimeError``/silence with ``on_failure="raise"``/``"ignore"``
+        (:mod:`rmt_spectra.solvers.policy`; ``strict=True`` is the legacy spelling of ``"raise"``).
     support : SupportInfo, optional
         Precomputed :func:`silverstein_choi` result.
 
@@ -347,6 +341,7 @@ def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=6
     if np.any(z.imag < 0):
         raise ValueError("z must lie in the closed upper half-plane (Im z >= 0); use conjugation below")
     ratio = check_positive("ratio", ratio)
+    on_failure = check_on_failure(on_failure, strict=strict)
     if not isinstance(population, Population):
         raise TypeError(f"population must be a Population, got {type(population).__name__}")
     P = _Prep(population, ratio)
@@ -407,14 +402,12 @@ def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=6
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(u == 0, np.inf + 0j, -1.0 / np.where(u == 0, 1.0, u))
     m = np.where(outside, m.real + 0j, m)
-    info = SolverInfo(u.reshape(shape), res.reshape(shape), its.reshape(shape), converged.reshape(shape),
-                      branch_ok.reshape(shape), method)
+    info = SolverInfo(residual=res.reshape(shape), iterations=its.reshape(shape), converged=converged.reshape(shape),
+                      branch_ok=branch_ok.reshape(shape), method=method, u=u.reshape(shape))
     if not converged.all():
-        msg = (f"Silverstein solver ({method}): {int((~converged).sum())} of {converged.size} points did not converge "
-               f"(max residual {np.max(res):.3g}, wrong branch at {int((~branch_ok).sum())})")
-        if strict:
-            raise RuntimeError(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+        report_failure(f"Silverstein solver ({method}): {int((~converged).sum())} of {converged.size} points did not "
+                       f"converge (max residual {np.max(res):.3g}, wrong branch at {int((~branch_ok).sum())})",
+                       on_failure)
     return m.reshape(shape), info
 
 

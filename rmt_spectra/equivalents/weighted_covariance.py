@@ -48,8 +48,8 @@ class WeightedSampleCovariance(Spectrum):
         ``γ = p/n``.
     method : str
         Solver method (see :func:`~rmt_spectra.equivalents.solve_silverstein`).
-    strict : bool
-        Raise instead of warn when a point does not converge.
+    on_failure : {"warn", "raise", "ignore"}
+        What a point that does not converge does (:mod:`rmt_spectra.solvers.policy`).
 
     Examples
     --------
@@ -62,7 +62,7 @@ class WeightedSampleCovariance(Spectrum):
 
     matrix_label = "X^T diag(w) X / n  (p x p, ratio = p/n)"
 
-    def __init__(self, weights, ratio, *, method="auto", strict=False, tol=1e-14):
+    def __init__(self, weights, ratio, *, method="auto", on_failure="warn", tol=1e-14, strict=None):
         if not isinstance(weights, Population):
             raise TypeError(f"weights must be a Population (signed=True for signed weights), got "
                             f"{type(weights).__name__}")
@@ -75,7 +75,8 @@ class WeightedSampleCovariance(Spectrum):
         population = Population(self.ratio * weights.atoms, weights.weights, signed=True,
                                 continuous_support=[(self.ratio * a, self.ratio * b)
                                                     for a, b in weights.continuous_support])
-        self._engine = SampleCovariance(population, 1.0 / self.ratio, method=method, strict=strict, tol=tol)
+        self._engine = SampleCovariance(population, 1.0 / self.ratio, method=method, on_failure=on_failure, tol=tol,
+                                        strict=strict)
         self._population, self._companion_ratio = population, 1.0 / self.ratio
 
     def __repr__(self):

@@ -270,7 +270,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
         Return a :class:`GroupsResult`.
     tol, max_iter, n_kappa, on_failure : solver settings
         Tolerance on the trace fixed point, iteration cap, Gauss–Hermite nodes
-        (default that of :func:`srf_test_error`), ``"warn"``/``"raise"`` on
+        (default that of :func:`srf_test_error`), ``"warn"``/``"raise"``/``"ignore"`` on
         non-convergence.
 
     Returns

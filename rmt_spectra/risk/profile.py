@@ -554,7 +554,7 @@ def _solve_point(alpha, ridge, tb, rows: RowModel, beta, inner: _Inner, tol):
     eq = MixtureEquation(tb["mu1"], tb["mus2"], tb["w"], rows.proportions, rows.tau, rows.lambda_weights,
                          alpha * beta, 1.0, beta, merge=False)
     z = -ridge / alpha
-    x, rep = solve_upper(eq, np.array([z + 0j]), tol=tol, warn=False, real_outside=True, label="risk bulk")
+    x, rep = solve_upper(eq, np.array([z + 0j]), tol=tol, on_failure="ignore", real_outside=True, label="risk bulk")
     bulk_res, its = float(rep.residual[0]), int(rep.iterations[0])
     imag = float(np.max(np.abs(x.imag)) / (np.max(np.abs(x)) + 1e-300))
     x = x.real
@@ -647,7 +647,9 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
         Newton tolerance of the bulk system.
     n_kappa : int, optional
         Gauss–Hermite nodes in κ (default that of :func:`srf_test_error`).
-    on_failure : {"warn", "raise"}
+    on_failure : {"warn", "raise", "ignore"}
+        A point that does not converge or has a negative risk is NaN, with a warning, an error or
+        silently (:func:`~rmt_spectra.risk.saddle_point.settle_point`).
 
     Returns
     -------

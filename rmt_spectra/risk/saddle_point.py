@@ -54,7 +54,6 @@ is evaluated at the end and reported.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -64,6 +63,7 @@ from ..gaussian import activation as as_activation
 from ..gaussian import gaussian_moments
 from ..gaussian.quadrature import kappa_rule
 from ..simulation.network import draw_first_layer
+from ..solvers.policy import check_on_failure, report_failure
 
 __all__ = [
     "KappaTable",
@@ -381,7 +381,8 @@ def solve_saddle_point(alpha, ridge, kt: KappaTable, st: SpectralTable, init=Non
 def settle_point(error, converged, *, label, alpha, residual, iterations, noise, on_failure):
     """One failure policy for every risk solver: a point that did not converge, or whose test error is
     below the label noise (a negative risk: not physical), raises ``RuntimeError`` (``on_failure="raise"``)
-    or warns (``RuntimeWarning``, with the residual) and is returned as NaN — never a wrong number."""
+    or is returned as NaN — never a wrong number — with a :class:`~rmt_spectra.solvers.ConvergenceWarning`
+    naming the residual (``"warn"``) or silently (``"ignore"``; the residual is in ``full_output``)."""
     problem = None
     if not converged:
         problem = f"did not converge (residual {residual:.2e} after {iterations} iterations)"
@@ -389,10 +390,7 @@ def settle_point(error, converged, *, label, alpha, residual, iterations, noise,
         problem = f"gave a non-physical test error {error:.6g} (below the label noise {noise:g})"
     if problem is None:
         return float(error)
-    msg = f"{label} at alpha = {alpha:g} {problem}; returned as NaN"
-    if on_failure == "raise":
-        raise RuntimeError(msg)
-    warnings.warn(msg, RuntimeWarning, stacklevel=3)
+    report_failure(f"{label} at alpha = {alpha:g} {problem}; returned as NaN", on_failure, stacklevel=4)
     return float("nan")
 
 
@@ -454,8 +452,7 @@ def _check_alpha(alpha):
 def _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure):
     """The readout and solver settings shared by the risk solvers, validated once (ValueError naming each)."""
 
-    if on_failure not in ("warn", "raise"):
-        raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
+    on_failure = check_on_failure(on_failure)
     if n_kappa is not None and check_size("n_kappa", n_kappa) < MIN_KAPPA:
         raise ValueError(f"n_kappa must be >= {MIN_KAPPA} (nodes of the κ rule), got {n_kappa}")
     return (_check_alpha(alpha), check_positive("ridge", ridge), check_positive("width_ratio", width_ratio),
@@ -490,8 +487,7 @@ def srf_test_error_from_parameters(activation, teacher, spike, bulk_variance, ga
     beta = check_positive("width_ratio", width_ratio)
     noise = check_nonnegative("noise", noise)
     method = _check_method(method)
-    if on_failure not in ("warn", "raise"):
-        raise ValueError(f"on_failure must be 'warn' or 'raise', got {on_failure!r}")
+    on_failure = check_on_failure(on_failure)
     tol = check_positive("tol", tol)
     max_iter = check_size("max_iter", max_iter)
     n_kappa = check_size("n_kappa", n_kappa)
@@ -622,8 +618,10 @@ def srf_test_error(activation, teacher, eta_tilde, alpha0, alpha, ridge, width_r
     tol, max_iter, n_kappa, n_spectral : solver settings
         Newton tolerance, iteration cap, Gauss–Hermite nodes in κ, MP nodes
         (``max_iter`` and ``n_spectral``: the one-group surrogate only).
-    on_failure : {"warn", "raise"}
-        What to do when a point does not converge (RuntimeWarning / RuntimeError).
+    on_failure : {"warn", "raise", "ignore"}
+        A point that does not converge, or whose risk is negative, is returned as NaN with a
+        ``ConvergenceWarning`` (``"warn"``), raises ``RuntimeError`` (``"raise"``) or is NaN silently
+        (``"ignore"``; :func:`settle_point`).
     gaussian_nodes : int, optional
         Gauss–Hermite nodes in ``ā`` for ``second_layer="gaussian"``.
     lambda_nodes : int, optional

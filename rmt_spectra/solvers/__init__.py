@@ -3,6 +3,8 @@
 Equations (residual, Jacobian, start, branch check) live with their models; the
 numerical method lives here, once.
 """
-from .continuation import ConvergenceWarning, SolverReport, fold_edge, newton, solve_on_support, solve_upper
+from .continuation import SolverReport, fold_edge, newton, solve_on_support, solve_upper
+from .policy import ON_FAILURE, ConvergenceWarning, check_on_failure, report_failure
 
-__all__ = ["ConvergenceWarning", "SolverReport", "fold_edge", "newton", "solve_on_support", "solve_upper"]
+__all__ = ["ConvergenceWarning", "SolverReport", "fold_edge", "newton", "solve_on_support", "solve_upper",
+           "ON_FAILURE", "check_on_failure", "report_failure"]

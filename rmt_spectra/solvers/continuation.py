@@ -34,20 +34,16 @@ the extremum of ``z(s)``: no density is scanned.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._lazy import lazy_import
+from .policy import ConvergenceWarning, check_on_failure, report_failure
 
 optimize = lazy_import("scipy.optimize")
 
 __all__ = ["SolverReport", "ConvergenceWarning", "newton", "solve_upper", "solve_on_support", "fold_edge"]
-
-
-class ConvergenceWarning(RuntimeWarning):
-    """Some points did not reach the requested residual, or ended on the wrong branch."""
 
 
 @dataclass
@@ -130,16 +126,18 @@ def _ladder(equation, z, rungs, steps):
     return x
 
 
-def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, steps=1, warn=True, label="solver",
-                real_outside=False):
+def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, steps=1, on_failure="warn",
+                label="solver", real_outside=False, warn=None):
     """Solve ``equation`` at every ``z`` of the closed upper half-plane (1-d array).
 
     Returns ``x`` (shape ``(M, size)``) and a :class:`SolverReport`. Points with a
     residual above ``accept`` or on the wrong branch raise a
     :class:`ConvergenceWarning` naming the count and the largest residual.
     ``real_outside=True`` declares the real points to lie outside the spectrum: a
-    real root there is the answer, not a suspect to redo.
+    real root there is the answer, not a suspect to redo. ``on_failure``: the policy of
+    :mod:`rmt_spectra.solvers.policy` (``warn=False`` is the legacy spelling of ``"ignore"``).
     """
+    on_failure = check_on_failure(on_failure, warn=warn)
     z = np.asarray(z, complex).ravel()
     if z.size == 0:
         x = np.zeros((0, equation.size), complex)
@@ -176,11 +174,10 @@ def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, step
     ok_branch = equation.branch_ok(x, z)
     converged = (res <= accept) & ok_branch & np.isfinite(res)
     report = SolverReport(res, its, converged, ok_branch)
-    if warn and not converged.all():
+    if not converged.all():
         nb = int(np.sum(~ok_branch))
-        warnings.warn(f"{label}: {int(np.sum(~converged))} of {z.size} points did not converge "
-                      f"(max residual {float(np.nanmax(res)):.2e}; {nb} on the wrong branch)",
-                      ConvergenceWarning, stacklevel=3)
+        report_failure(f"{label}: {int(np.sum(~converged))} of {z.size} points did not converge "
+                       f"(max residual {float(np.nanmax(res)):.2e}; {nb} on the wrong branch)", on_failure, stacklevel=4)
     return x, report
 
 
@@ -201,8 +198,8 @@ def _barycentric(theta_nodes, values, theta):
     return out
 
 
-def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32, maxit=8, warn=True,
-                     label="solver"):
+def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32, maxit=8, on_failure="warn",
+                     label="solver", warn=None):
     """Solve at many real points inside support intervals: coarse solve, interpolation, Newton polish.
 
     On each interval ``(a, b)`` the solution is an analytic function of the angle
@@ -211,8 +208,9 @@ def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32
     while the interpolant misses the new points by more than ``1e-6``), interpolated
     to every point, and polished by Newton at ``η = 0``. Points whose polish fails
     (residual above ``accept`` or wrong branch) are solved by :func:`solve_upper`.
-    Returns ``x`` and a :class:`SolverReport` like :func:`solve_upper`.
+    Returns ``x`` and a :class:`SolverReport` like :func:`solve_upper` (same ``on_failure``).
     """
+    on_failure = check_on_failure(on_failure, warn=warn)
     x = np.asarray(x, float).ravel()
     out = np.zeros((x.size, equation.size), complex)
     res = np.full(x.size, np.inf)
@@ -229,7 +227,7 @@ def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32
         n = nodes
         th = np.pi * (2 * np.arange(n) + 1) / (2 * n)
         zc = (a + L * np.sin(0.5 * th) ** 2).astype(complex)
-        xc, rep = solve_upper(equation, zc, tol=tol, accept=accept, warn=False)
+        xc, rep = solve_upper(equation, zc, tol=tol, accept=accept, on_failure="ignore")
         if not rep.converged.all():
             continue
         for _ in range(3):  # doubling: check the interpolant at the new nodes
@@ -239,7 +237,7 @@ def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32
             x2, k2, r2 = newton(equation, guess, z2, tol=tol, maxit=maxit)
             ok2 = (r2 <= accept) & equation.branch_ok(x2, z2)
             if not ok2.all():
-                x2b, rep2 = solve_upper(equation, z2[~ok2], tol=tol, accept=accept, warn=False)
+                x2b, rep2 = solve_upper(equation, z2[~ok2], tol=tol, accept=accept, on_failure="ignore")
                 x2[~ok2] = x2b
             err = np.max(np.abs(x2 - guess)) / (np.max(np.abs(x2)) + 1e-300)
             th, xc, n = th2, x2, 2 * n
@@ -254,14 +252,14 @@ def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32
     ok_branch = np.ones(x.size, bool)
     idx = np.flatnonzero(todo)
     if idx.size:
-        xr, rep = solve_upper(equation, x[idx].astype(complex), tol=tol, accept=accept, warn=False)
+        xr, rep = solve_upper(equation, x[idx].astype(complex), tol=tol, accept=accept, on_failure="ignore")
         out[idx], res[idx], its[idx], ok_branch[idx] = xr, rep.residual, rep.iterations, rep.branch_ok
     converged = (res <= accept) & ok_branch & np.isfinite(res)
     report = SolverReport(res, its, converged, ok_branch, method="interpolated-newton")
-    if warn and not converged.all():
-        warnings.warn(f"{label}: {int(np.sum(~converged))} of {x.size} points did not converge "
-                      f"(max residual {float(np.nanmax(res)):.2e}; {int(np.sum(~ok_branch))} on the wrong branch)",
-                      ConvergenceWarning, stacklevel=3)
+    if not converged.all():
+        report_failure(f"{label}: {int(np.sum(~converged))} of {x.size} points did not converge "
+                       f"(max residual {float(np.nanmax(res)):.2e}; {int(np.sum(~ok_branch))} on the wrong branch)",
+                       on_failure, stacklevel=4)
     return out, report
 
 
@@ -317,7 +315,7 @@ def fold_edge(equation, x_start, transform, direction, *, valid=None, max_halvin
         ``info`` has the branch point at the edge (``x``, ``s``) and the number of steps.
     """
     z0 = np.array([complex(x_start)])
-    x0, report = solve_upper(equation, z0, warn=False)
+    x0, report = solve_upper(equation, z0, on_failure="ignore")
     if not report.converged[0]:
         return None, {"reason": "no real solution at the start point"}
     x = x0[0].real.astype(complex)
@@ -345,7 +343,7 @@ def fold_edge(equation, x_start, transform, direction, *, valid=None, max_halvin
         pts.append((s, zn, xn))
         mag = abs(s)
         if moved_back:
-            (s_a, _, xa), (s_b, _, _), (s_c, _, _) = pts[-3], pts[-2], pts[-1]
+            (s_a, _, xa), (s_c, _, _) = pts[-3], pts[-1]
             increasing = pts[-2][1] > pts[-3][1]  # z was increasing before the turn: a maximum
             state = {"x": xa, "z": pts[-3][1]}
 

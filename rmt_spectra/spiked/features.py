@@ -318,10 +318,10 @@ class SpikedFeatures(Spectrum):
                 f"model={self.model!r}, variances={np.round(self.group_variances, 4).tolist()})")
 
     # ------------------------------------------------------------ solving
-    def solve(self, z, *, warn=True):
+    def solve(self, z, *, on_failure="warn"):
         """Unknowns ``x = (q, C)`` at points ``z`` of the closed upper half-plane, and the :class:`SolverReport`."""
         z = np.asarray(z, complex).ravel()
-        return solve_upper(self.equation, z, tol=TOL, warn=warn, label="SpikedFeatures")
+        return solve_upper(self.equation, z, tol=TOL, on_failure=on_failure, label="SpikedFeatures")
 
     def stieltjes(self, z, return_info=False):
         """``g(z) = (1/N) tr E(Σ̂ − z)^{-1}`` (bulk), vectorized; real ``z``: the boundary value ``g(x + i0)``.
@@ -365,7 +365,7 @@ class SpikedFeatures(Spectrum):
     def delta(self, z):
         """``δ(κ_j; z)`` at the κ nodes (shape ``z.shape + (nodes,)``), from the solution at ``z``."""
         z = np.asarray(z, complex)
-        x, _ = self.solve(z.ravel(), warn=False)
+        x, _ = self.solve(z.ravel(), on_failure="ignore")
         return self.equation.delta(x).reshape(z.shape + (-1,))
 
     @property

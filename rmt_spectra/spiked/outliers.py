@@ -106,7 +106,7 @@ def _real_solution(model, z, x0=None):
         x, _, res = newton(model.equation, np.broadcast_to(x0, (zc.size, x0.shape[-1])), zc, tol=1e-13, maxit=30)
         if np.all(res < 1e-10):
             return x
-    x, _ = solve_upper(model.equation, zc, warn=False, real_outside=True)
+    x, _ = solve_upper(model.equation, zc, on_failure="ignore", real_outside=True)
     return x
 
 

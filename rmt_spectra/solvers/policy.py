@@ -1,0 +1,39 @@
+"""One policy for a solve that did not converge: ``on_failure = "raise" | "warn" | "ignore"``.
+
+Every solver of the package takes the same ``on_failure`` argument (the old ``strict=True`` of the
+Silverstein engine is ``on_failure="raise"``; ``warn=False`` of the continuation solver is
+``"ignore"``) and reports through :func:`report_failure`: ``"raise"`` raises ``RuntimeError``,
+``"warn"`` (the default) emits a :class:`~rmt_spectra.solvers.ConvergenceWarning` with the residual,
+``"ignore"`` leaves the diagnosis to the report returned with ``return_info``/``full_output``.
+"""
+from __future__ import annotations
+
+import warnings
+
+__all__ = ["ON_FAILURE", "ConvergenceWarning", "check_on_failure", "report_failure"]
+
+#: the accepted values of ``on_failure``.
+ON_FAILURE = ("raise", "warn", "ignore")
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """Some points did not reach the requested residual, or ended on the wrong branch."""
+
+
+def check_on_failure(on_failure="warn", *, strict=None, warn=None) -> str:
+    """Validate ``on_failure``; the legacy flags ``strict`` (True → "raise") and ``warn`` (False → "ignore") map onto it."""
+    if strict is not None and strict:
+        return "raise"
+    if warn is not None and not warn:
+        return "ignore"
+    if on_failure not in ON_FAILURE:
+        raise ValueError(f"on_failure must be one of {ON_FAILURE}, got {on_failure!r}")
+    return on_failure
+
+
+def report_failure(message, on_failure, *, category=ConvergenceWarning, stacklevel=3) -> None:
+    """Raise, warn or stay silent about ``message`` according to ``on_failure``."""
+    if on_failure == "raise":
+        raise RuntimeError(message)
+    if on_failure == "warn":
+        warnings.warn(message, category, stacklevel=stacklevel)
