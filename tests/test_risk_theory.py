@@ -125,7 +125,7 @@ def test_not_converged_warns_and_raises():
     (dict(eta_tilde=-1.0), ValueError, "eta_tilde"),
     (dict(alpha0=-1.0), ValueError, "alpha0"),
     (dict(method="realized"), ValueError, "W0"),
-    (dict(on_failure="ignore"), ValueError, "on_failure"),
+    (dict(on_failure="sometimes"), ValueError, "on_failure"),
 ])
 def test_bad_input(kwargs, exc, match):
     args = dict(activation="tanh", teacher="tanh", eta_tilde=1.0, alpha0=0.5, alpha=1.0, ridge=0.01)
