@@ -52,6 +52,21 @@ class StieltjesLaw(Spectrum):
     The density is obtained by inversion (``eta``/``extrapolate`` as in
     :func:`density_from_stieltjes`), and cdf, moments and quantiles follow from
     the shared machinery of :class:`~rmt_spectra.spectrum.Spectrum`.
+
+    Parameters
+    ----------
+    stieltjes : callable
+        ``z -> m(z)`` on the upper half-plane (vectorized).
+    support : list of (float, float)
+        The intervals of the continuous part.
+    atoms : list of (location, mass)
+        Point masses, each in ``(0, 1]``, together at most 1.
+    eta : float >= 0
+        Height of the inversion ``Im m(x + iη)/π`` (0: the boundary value).
+    extrapolate : bool
+        Richardson extrapolation in ``η`` (see :func:`density_from_stieltjes`).
+    matrix_label : str
+        Which matrix the spectrum belongs to.
     """
 
     def __init__(self, stieltjes, support, atoms=(), eta=0.0, extrapolate=False, matrix_label=""):

@@ -21,7 +21,18 @@ __all__ = ["Semicircle"]
 
 
 class Semicircle(Spectrum):
-    """Semicircle law with the given ``variance`` (second central moment) and ``center``."""
+    """Semicircle law with the given ``variance`` (second central moment) and ``center``.
+
+    The limit of a Wigner matrix: density ``√(4v − (x − c)²)/(2πv)`` on ``[c − 2√v, c + 2√v]``,
+    Stieltjes transform ``m(z) = (c − z + √(z − a)√(z − b))/(2v)`` (the branch with ``m ~ −1/z``).
+
+    Parameters
+    ----------
+    variance : float > 0
+        ``v``, the second central moment.
+    center : float
+        ``c``.
+    """
 
     matrix_label = "Wigner matrix (G + G^T)/sqrt(2p) * sqrt(variance) + center"
 

@@ -21,9 +21,25 @@ __all__ = ["kernel_lower_bound", "tau_star"]
 
 
 def kernel_lower_bound(teacher, noise=0.0, *, method="auto") -> float:
-    """``μ⋆*² + noise``: the kernel lower bound on the risk (``noise = 0``) or on the test error.
+    """The kernel lower bound ``μ⋆*² + noise`` ([Ba22], [Cui24]).
 
-    ``method`` is passed to :func:`rmt_spectra.gaussian_moments` (``"mpmath"`` for a 30-digit reference).
+    Any predictor built from features that are linear in the first layer's directions plus
+    isotropic noise leaves the nonlinear part of the teacher unexplained: the risk is at
+    least ``μ⋆*² = E σ*(z)² − μ₀*² − μ₁*²``, and the test error at least that plus the
+    label-noise variance.
+
+    Parameters
+    ----------
+    teacher : activation spec
+        The target ``σ*``.
+    noise : float >= 0
+        Label-noise variance (0 gives the bound on the risk).
+    method : str
+        Passed to :func:`rmt_spectra.gaussian_moments` (``"mpmath"`` for a 30-digit reference).
+
+    Returns
+    -------
+    float
     """
     from ..gaussian import gaussian_moments
 
@@ -48,10 +64,26 @@ def _tau_parts(sigma, target, kappa):
 
 
 def tau_star(activation, teacher, *, kappa_max=10.0, n_grid=201):
-    """``(τ*, κ*)``: the large-step risk floor of Ba22 Thm 7 and its minimizer (κ ≥ 0).
+    """The large-step risk floor ``τ* = min_{κ ≥ 0} τ(κ)`` and its minimizer ([Ba22], Thm. 7).
 
-    A grid on ``[0, kappa_max]`` brackets the minimum, then the stationarity
-    condition ``dτ/dκ = 0`` is solved by Brent's method (κ* to ~1e-12).
+    ``τ(κ) = E_z[(σ*(z) − μ₀(κ z))²]`` with ``μ₀(s) = E_g σ(g + s)``: the best a learned
+    feature direction aligned with the target can do when the step moves the
+    pre-activations by ``κ z``. A grid on ``[0, kappa_max]`` brackets the minimum, then the
+    stationarity condition ``dτ/dκ = 0`` is solved by Brent's method (κ* to ~1e-12).
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student ``σ`` and target ``σ*``.
+    kappa_max : float > 0
+        End of the search grid.
+    n_grid : int
+        Points of the bracketing grid.
+
+    Returns
+    -------
+    (float, float)
+        ``(τ*, κ*)``.
     """
     from scipy.optimize import brentq
 

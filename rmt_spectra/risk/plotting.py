@@ -11,9 +11,27 @@ def plot_learning_curve(alpha=None, theory=None, *, sim_alpha=None, sim_mean=Non
                         ylabel="test error", logx=False, **line_kwargs):
     """Plot ``theory`` vs ``alpha`` (a line) and ``sim_mean ± sim_err`` vs ``sim_alpha`` (markers).
 
-    ``sim_mean`` may also be a list of :class:`rmt_spectra.risk.SeedAverage` (its
-    ``mean``/``stderr`` are used).  ``bound`` draws a horizontal line (e.g.
-    :func:`rmt_spectra.risk.kernel_lower_bound`).  Returns the Axes.
+    Parameters
+    ----------
+    alpha, theory : array_like, optional
+        The theory curve (e.g. :func:`rmt_spectra.srf_test_error` on a grid of ``n/d``).
+    sim_alpha, sim_mean, sim_err : array_like, optional
+        Simulated points and their error bars; ``sim_mean`` may also be a list of
+        :class:`rmt_spectra.risk.SeedAverage` (its ``mean``/``stderr`` are used).
+    ax : matplotlib Axes, optional
+        Drawn into (a new figure otherwise).
+    label, sim_label, bound_label, ylabel : str
+        Legend entries and axis label.
+    bound : float, optional
+        A horizontal line (e.g. :func:`rmt_spectra.risk.kernel_lower_bound`).
+    logx : bool
+        Logarithmic ``n/d`` axis.
+    **line_kwargs
+        Passed to the theory line.
+
+    Returns
+    -------
+    matplotlib Axes
     """
     import matplotlib.pyplot as plt
 

@@ -31,8 +31,29 @@ def random_features_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noi
                          **solver):
     """Ridge risk (without label noise) of random features at initialization, ``n/d = alpha``, ``N/d = width_ratio``.
 
-    The label noise ``noise`` (a variance) enters the fit; the returned value is
-    ``test error − noise``.  With ``full_output=True`` an :class:`SRFResult`.
+    The sRF saddle point at ``r = 0`` (no step): the random-features model of Mei–Montanari
+    and Gerace et al., in the conventions of [Cui24]. The label noise enters the fit; the
+    returned value is ``test error − noise``.
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+    alpha : float or array_like
+        ``n/d`` (samples of the readout fit per input dimension).
+    ridge : float > 0
+        Ridge penalty ([Cui24]'s convention).
+    width_ratio : float > 0
+        ``N/d``.
+    noise : float >= 0
+        Label-noise variance.
+    full_output : bool
+        Return the :class:`SRFResult` (overlaps, residuals, iterations) instead of the risk.
+    **solver
+        ``tol``, ``max_iter``, ``n_kappa``, ``on_failure`` of :func:`srf_test_error`.
+
+    Returns
+    -------
+    float or ndarray, or SRFResult
     """
     from .saddle_point import srf_test_error_from_parameters
 

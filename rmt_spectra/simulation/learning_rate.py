@@ -20,7 +20,20 @@ __all__ = ["eta_from_tilde", "eta_from_exponent", "tilde_from_eta", "exponent_fr
 
 
 def eta_from_tilde(eta_tilde, N) -> float:
-    """``η = η̃ √N`` (``eta_tilde >= 0``, width ``N >= 1``)."""
+    """The learning rate of the large-step regime: ``η = η̃ √N`` ([Ba22], [Cui24]).
+
+    Parameters
+    ----------
+    eta_tilde : float >= 0
+        ``η̃``, the step in units of ``√N``.
+    N : int >= 1
+        Width of the hidden layer.
+
+    Returns
+    -------
+    float
+        ``η``.
+    """
     eta_tilde = check_nonnegative("eta_tilde", eta_tilde)
     N = check_size("N", N)
     return eta_tilde * math.sqrt(N)
@@ -34,7 +47,20 @@ def tilde_from_eta(eta, N) -> float:
 
 
 def eta_from_exponent(alpha, n) -> float:
-    """``η = n^α`` ([Mon23]); ``alpha`` real (the interesting range is ``0 < α < 1/2``), ``n >= 1``."""
+    """The learning rate of the polynomial regime: ``η = n^α`` ([Mon23]).
+
+    Parameters
+    ----------
+    alpha : float
+        The exponent (the regime of polynomial spikes is ``0 < α < 1/2``).
+    n : int >= 1
+        The batch size of the step (``n₀`` in this package's notation).
+
+    Returns
+    -------
+    float
+        ``η``.
+    """
     alpha = check_real("alpha", alpha)
     n = check_size("n", n)
     return float(n) ** alpha
