@@ -56,6 +56,7 @@ import numpy as np
 from .._validation import as_generator, check_size
 from ..gaussian import activation as as_activation
 from ..simulation.network import draw_first_layer
+from ..solvers.fixed_point import safeguarded_fixed_point
 from ..spiked.surrogate import normalize_groups
 
 __all__ = ["GroupsResult", "srf_test_error_groups"]
@@ -176,36 +177,21 @@ def _V_step(t, alpha, ridge, pb: _Problem):
 
 
 def _solve_one(alpha, ridge, pb: _Problem, t0, tol, max_iter):
-    t = np.maximum(np.asarray(t0, float), 0.0)
-    phi, g, hats, Sinv, X = _V_step(t, alpha, ridge, pb)
+    def system(t):
+        phi, g, hats, Sinv, X = _V_step(t, alpha, ridge, pb)
+
+        def jacobian():  # dΦ/dt = −T · α E[c cᵀ g²], minus the identity
+            Mc = (pb.coef * (g * g * pb.w)) @ pb.coef.T
+            return -alpha * pb.trace_table(X) @ Mc - np.eye(pb.nb)
+
+        return phi - t, jacobian, phi, (phi, g, hats, Sinv, X)
+
+    def feasible(t):
+        return bool(np.all(t >= -1e-14) and np.all(t @ pb.coef > -1.0 + 1e-12))
+
+    t, (phi, g, hats, Sinv, X), it, ok, resid = safeguarded_fixed_point(
+        system, np.maximum(np.asarray(t0, float), 0.0), tol=tol, max_iter=max_iter, feasible=feasible)
     R = phi - t
-    it = 0
-    scale = 1.0 + np.abs(t)
-    while np.max(np.abs(R) / scale) > tol and it < max_iter:
-        it += 1
-        # Jacobian of Φ: dΦ/dt = −T · α E[c cᵀ g²]
-        T = pb.trace_table(X)
-        Mc = (pb.coef * (g * g * pb.w)) @ pb.coef.T
-        J = -alpha * T @ Mc - np.eye(pb.nb)
-        accepted = False
-        try:
-            step = -np.linalg.solve(J, R)
-            tn = t + step
-            if np.all(tn >= -1e-14) and np.all(tn @ pb.coef > -1.0 + 1e-12):
-                out = _V_step(tn, alpha, ridge, pb)
-                Rn = out[0] - tn
-                accepted = bool(np.linalg.norm(Rn) <= 0.5 * np.linalg.norm(R))
-        except np.linalg.LinAlgError:
-            pass
-        if not accepted:
-            tn = phi
-            out = _V_step(tn, alpha, ridge, pb)
-            Rn = out[0] - tn
-        t = tn
-        phi, g, hats, Sinv, X = out
-        R = Rn
-        scale = 1.0 + np.abs(t)
-    ok = bool(np.max(np.abs(R) / scale) <= tol)
     # ---------------------------------------------------------------- (θ, m)
     K, w, kap, h = pb.K, pb.w, pb.kappa, pb.h
     G = pb.Pb @ Sinv @ pb.Pb.T           # (P_k b)ᵀ S⁻¹ (P_l b)

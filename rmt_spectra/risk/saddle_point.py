@@ -63,6 +63,7 @@ from ..gaussian import activation as as_activation
 from ..gaussian import gaussian_moments
 from ..gaussian.quadrature import kappa_rule
 from ..simulation.network import draw_first_layer
+from ..solvers.fixed_point import safeguarded_fixed_point
 from ..solvers.policy import check_on_failure, report_failure
 
 __all__ = [
@@ -295,28 +296,14 @@ def _V_system(V, alpha, ridge, kt, st):
 
 
 def _solve_V(alpha, ridge, kt, st, V0, tol, max_iter):
-    V = np.maximum(np.asarray(V0, float), 0.0)
-    R, J, Vh = _V_system(V, alpha, ridge, kt, st)
-    scale = 1.0 + np.abs(V)
-    it = 0
-    while np.max(np.abs(R) / scale) > tol and it < max_iter:
-        it += 1
-        try:
-            step = -np.linalg.solve(J, R)
-        except np.linalg.LinAlgError:
-            step = R  # plain fixed-point step
-        nrm = np.linalg.norm(R)
-        accepted = False
-        Vn = V + step
-        if np.all(Vn >= 0):  # Newton step, kept only if it at least halves |R|
-            Rn, Jn, Vhn = _V_system(Vn, alpha, ridge, kt, st)
-            accepted = bool(np.linalg.norm(Rn) <= 0.5 * nrm)
-        if not accepted:  # the plain fixed-point step: Φ is increasing, so this converges monotonically
-            Vn = V + R
-            Rn, Jn, Vhn = _V_system(Vn, alpha, ridge, kt, st)
-        V, R, J, Vh = Vn, Rn, Jn, Vhn
-        scale = 1.0 + np.abs(V)
-    return V, Vh, it, bool(np.max(np.abs(R) / scale) <= tol)
+    """``(V₁, V₂)`` by :func:`~rmt_spectra.solvers.fixed_point.safeguarded_fixed_point` (Φ is increasing)."""
+    def system(V):
+        R, J, Vh = _V_system(V, alpha, ridge, kt, st)
+        return R, (lambda: J), V + R, Vh
+
+    V, Vh, it, ok, _ = safeguarded_fixed_point(system, np.maximum(np.asarray(V0, float), 0.0), tol=tol,
+                                               max_iter=max_iter, feasible=lambda V: bool(np.all(V >= 0)))
+    return V, Vh, it, ok
 
 
 def solve_saddle_point(alpha, ridge, kt: KappaTable, st: SpectralTable, init=None, tol=1e-12, max_iter=100):

@@ -4,7 +4,8 @@ Equations (residual, Jacobian, start, branch check) live with their models; the
 numerical method lives here, once.
 """
 from .continuation import SolverReport, fold_edge, newton, solve_on_support, solve_upper
+from .fixed_point import safeguarded_fixed_point
 from .policy import ON_FAILURE, ConvergenceWarning, check_on_failure, report_failure
 
 __all__ = ["ConvergenceWarning", "SolverReport", "fold_edge", "newton", "solve_on_support", "solve_upper",
-           "ON_FAILURE", "check_on_failure", "report_failure"]
+           "ON_FAILURE", "check_on_failure", "report_failure", "safeguarded_fixed_point"]
