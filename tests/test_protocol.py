@@ -99,3 +99,12 @@ def test_simulate_reproducible(name):
     e2 = sp.simulate(seed=3).eigenvalues
     np.testing.assert_array_equal(e1, e2)
     assert not np.array_equal(e1, sp.simulate(seed=4).eigenvalues)
+
+
+@pytest.mark.parametrize("name", ["MarchenkoPastur(0.5)", "Semicircle", "SampleCovariance", "WeightedSampleCovariance"])
+def test_simulate_with_a_size_reproducible(name):
+    # laws without an intrinsic size simulate a p × p draw: simulate(p, seed)
+    sp = OBJECTS[name]
+    e1, e2 = sp.simulate(200, seed=3).eigenvalues, sp.simulate(200, seed=3).eigenvalues
+    np.testing.assert_array_equal(e1, e2)
+    assert not np.array_equal(e1, sp.simulate(200, seed=4).eigenvalues)

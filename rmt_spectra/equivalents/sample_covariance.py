@@ -199,10 +199,10 @@ class SampleCovariance(Spectrum):
         return super().moment(k)
 
     # ------------------------------------------------------------ simulation
-    def simulate(self, p, seed=None, spikes=()):
+    def simulate(self, p, seed=None, spikes=(), *, return_vectors=False):
         """Eigenvalues of one ``Σ^{1/2} Z Zᵀ Σ^{1/2}/n`` with ``Σ`` diagonal (H's atoms, quantile-assigned)
-        plus optional ``spikes`` on the first coordinates; returns ``(EmpiricalSpectrum, eigvecs_top)``
-        where ``eigvecs_top[:, j]`` is the eigenvector of the j-th largest eigenvalue."""
+        plus optional ``spikes`` on the first coordinates, as an :class:`EmpiricalSpectrum`;
+        ``return_vectors=True`` also returns the eigenvectors, ``[:, j]`` that of the j-th largest eigenvalue."""
         from ..empirical.spectrum import EmpiricalSpectrum
 
         p = check_size("p", p)
@@ -216,4 +216,5 @@ class SampleCovariance(Spectrum):
         Z = rng.standard_normal((p, n))
         Y = np.sqrt(diag)[:, None] * Z
         ev, vec = np.linalg.eigh(Y @ Y.T / n)
-        return EmpiricalSpectrum(ev, matrix_label=f"Sigma^1/2 Z Z^T Sigma^1/2 / n, p={p}, n={n}"), vec[:, ::-1]
+        emp = EmpiricalSpectrum(ev, matrix_label=f"Sigma^1/2 Z Z^T Sigma^1/2 / n, p={p}, n={n}")
+        return (emp, vec[:, ::-1]) if return_vectors else emp

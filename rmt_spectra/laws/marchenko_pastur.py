@@ -137,3 +137,7 @@ class MarchenkoPastur(Spectrum):
         else:
             eig = np.concatenate([np.zeros(p - n), np.linalg.eigvalsh(Z.T @ Z / n)])
         return EmpiricalSpectrum(eig, matrix_label=f"Z Z^T / n, p={p}, n={n}")
+
+    def simulate(self, p, seed=None):
+        """The protocol's name for :meth:`sample`: the :class:`EmpiricalSpectrum` of one ``p × p`` draw."""
+        return self.sample(p, seed=seed)

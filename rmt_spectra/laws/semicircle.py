@@ -92,3 +92,7 @@ class Semicircle(Spectrum):
         from ..empirical.spectrum import EmpiricalSpectrum
 
         return EmpiricalSpectrum(np.linalg.eigvalsh(self.matrix(p, seed)), matrix_label=f"Wigner, p={p}")
+
+    def simulate(self, p, seed=None):
+        """The protocol's name for :meth:`sample`: the :class:`EmpiricalSpectrum` of one ``p × p`` draw."""
+        return self.sample(p, seed=seed)
