@@ -58,6 +58,7 @@ from ..gaussian import activation as as_activation
 from ..simulation.network import draw_first_layer
 from ..solvers.fixed_point import safeguarded_fixed_point
 from ..spiked.surrogate import normalize_groups
+from .tables import kappa_table
 
 __all__ = ["GroupsResult", "srf_test_error_groups"]
 
@@ -94,7 +95,6 @@ class _Problem:
     """Fixed quantities: basis matrices, group vectors, κ-tables."""
 
     def __init__(self, sigma, target, pairs, W0, vhat, noise, n_kappa):
-        from .saddle_point import kappa_table
 
         N, d = W0.shape
         self.N, self.K = N, len(pairs)

@@ -107,6 +107,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .tables import kappa_table
+
 __all__ = ["RowModel", "ProfileRiskResult", "profile_test_error", "step_directions", "DIRECTIONS"]
 
 #: how the spike and target directions sit in the basis of the profile.
@@ -534,7 +536,6 @@ class _Inner:
 
 # ====================================================================== one point
 def _tables(sigma, target, rows: RowModel, noise, n_kappa):
-    from .saddle_point import kappa_table
 
     s2 = rows.variances
     tabs = [kappa_table(sigma, target, float(r), float(c), rows.gamma, noise, n_kappa)

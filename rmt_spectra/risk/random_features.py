@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_nonnegative, check_positive
+from .tables import mp_spectral_table
 
 __all__ = ["random_features_risk", "gaussian_equivalent_ridge_risk"]
 
@@ -84,7 +85,6 @@ def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_rati
 
     from ..gaussian import activation as as_activation
     from ..gaussian import gaussian_moments
-    from .saddle_point import mp_spectral_table
 
     sigma, target = as_activation(activation), as_activation(teacher)
     ridge = check_positive("ridge", ridge)
