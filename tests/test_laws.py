@@ -196,8 +196,10 @@ def test_mp_stieltjes_decays_like_minus_one_over_z(ratio, variance, angle):
     law = rs.MarchenkoPastur(ratio, variance)
     R = 1e4 * (1 + variance * (1 + ratio))
     z = R * np.exp(1j * angle)
-    # z m(z) + 1 = −M_1/z + O(z^-2), M_1 = variance
-    assert abs(z * law.stieltjes(z) + 1) <= 2 * variance / R
+    # z m(z) + 1 = −M₁/z − M₂/z² − …, M₁ = variance, M₂ = variance²(1 + ratio): the second-order
+    # remainder after the M₁ term is ≤ 2M₂/R² for R far beyond the support (a wrong branch gives O(1))
+    M1, M2 = variance, variance**2 * (1 + ratio)
+    assert abs(z * law.stieltjes(z) + 1 + M1 / z) <= 2 * M2 / R**2
 
 
 @settings(max_examples=100, deadline=None)
