@@ -33,6 +33,7 @@ def _objects():
             "SpikedFeatures(surrogate)": rs.SpikedFeatures.from_one_step("tanh", "tanh", 3.0, 1600, 800, 400, 400,
                                                                          second_layer="pm1", model="surrogate"),
             "EmpiricalSpectrum": rs.MarchenkoPastur(0.5).sample(400, seed=1),
+            "PolynomialSpikes": rs.polynomial_spikes("relu", 0.3, 800, 400, 400, n0=800),
         }
 
 
