@@ -270,7 +270,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     the draw of ``W₀`` with finite-N fluctuations; practical for ``N`` up to
     about 1000–2000 (one N×N inverse per iteration, ``K² + K`` products).
     """
-    from .saddle_point import _check_readout, settle_point
+    from .saddle_point import _check_readout, settle_point, stack_points
 
     sigma, target = as_activation(activation), as_activation(teacher)
     pairs = normalize_groups(None, groups)
@@ -313,8 +313,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
         return float(err) if err.ndim == 0 else err
 
     def stack(key):
-        v = np.array([s[key] for s in sols])
-        return v.reshape(a.shape + v.shape[1:])
+        return stack_points(sols, key, a.shape)
 
     return GroupsResult(
         alpha=a, alpha_int=(flat * d / N).reshape(a.shape), test_error=err, risk=err - noise,

@@ -658,7 +658,7 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
         ``ε_g`` including the label noise.
     """
     from ..gaussian import activation as as_activation
-    from .saddle_point import _check_readout, settle_point
+    from .saddle_point import _check_readout, settle_point, stack_points
 
     sigma, target = as_activation(activation), as_activation(teacher)
     if not isinstance(rows, RowModel):
@@ -678,8 +678,7 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
         return float(err) if err.ndim == 0 else err
 
     def stack(key):
-        v = np.array([s[key] for s in sols])
-        return v.reshape(a.shape + v.shape[1:])
+        return stack_points(sols, key, a.shape)
 
     return ProfileRiskResult(alpha=a, alpha_int=a / beta, test_error=err, risk=err - noise, theta=stack("theta"),
                              psi=stack("psi"), m=stack("m"), thetahat=stack("thetahat"), psihat=stack("psihat"),

@@ -258,6 +258,12 @@ def settle_point(error, converged, *, label, alpha, residual, iterations, noise,
     return float("nan")
 
 
+def stack_points(points, key, shape):
+    """``points[j][key]`` over the solved points, as an array of ``shape`` plus the value's own shape."""
+    v = np.array([p[key] for p in points])
+    return v.reshape(tuple(shape) + v.shape[1:])
+
+
 def solve_curve(alphas, ridge, kt, st, tol=1e-12, max_iter=100, on_failure="warn"):
     """Solve along an array of ``α_int`` with warm starts (in the given order); failures per :func:`settle_point`."""
 
