@@ -120,24 +120,21 @@ class WeightedSampleCovariance(Spectrum):
         return (m, info) if return_info else m
 
     def pdf(self, x, return_info=False):
-        """Density ``Im m(x + i0)/π = Im u/(π|u|²)``, solved directly on the real axis."""
-        x = as_real_array("x", x)
-        out = np.zeros(x.shape)
-        inside = self._in_support(x) & np.isfinite(x)
-        info = None
-        if np.any(inside):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                _, info = self.solve(x[inside] + 0j)
+        """Density ``Im m(x + i0)/π``: ``m`` is the engine's companion transform, so this is the engine's
+        density (``Im u/(c π|u|²)``, ``c = 1/γ``) times ``1/γ``, solved directly on the real axis."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            dens, info = self._engine.pdf(x, return_info=True)
+        if info is not None:
             # next to the singular point 0 (ratio 1) Newton stalls near 1e-8: the density there is integrable
             # and its cdf weight negligible; other points must converge
-            scale = max(abs(e) for e in self.edges)
-            bad = ~info.converged & (np.abs(x[inside]) > 1e-6 * scale)
+            x = as_real_array("x", x)
+            inside = self._in_support(x) & np.isfinite(x)
+            bad = ~info.converged & (np.abs(x[inside]) > 1e-6 * max(abs(e) for e in self.edges))
             if np.any(bad):
                 warnings.warn(f"WeightedSampleCovariance.pdf: {int(bad.sum())} points did not converge (max residual "
                               f"{float(np.max(info.residual[bad])):.2e})", ConvergenceWarning, stacklevel=2)
-            u = info.u
-            out[inside] = np.maximum(u.imag, 0.0) / (np.pi * np.abs(u) ** 2)
+        out = dens / self.ratio
         return (out, info) if return_info else out
 
     def moment(self, k):
