@@ -37,7 +37,7 @@ def main():
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        pdf, info = law.pdf(x, return_info=True)
+        pdf, info = law.pdf(x, full_output=True)
         times.append(time.perf_counter() - t0)
     t_newton = min(times)
     # reference: the same engine at a much tighter refinement (continuation at every point)

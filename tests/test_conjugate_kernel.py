@@ -13,8 +13,8 @@ def test_scalar_fast_path_agrees_with_silverstein(act, sizes):
     x = np.concatenate([np.linspace(sup[0][0] - 0.5, sup[-1][1] + 1, 60), np.linspace(*sup[0], 40)[1:-1]])
     x = x[np.abs(x) > 1e-3]
     z = np.concatenate([x + 0j, x + 0.05j, [1 + 1j, 3 - 0.2j]])
-    m1, info = ck.stieltjes(z, return_info=True)
-    m2, info2 = ck.stieltjes_scalar(z, return_info=True)
+    m1, info = ck.stieltjes(z, full_output=True)
+    m2, info2 = ck.stieltjes_scalar(z, full_output=True)
     assert np.max(np.abs(m1 - m2) / np.abs(m1)) < 1e-8
     assert info.max_residual < 1e-12 and info2["residual"].max() < 1e-12
     assert ck.cdf(np.inf) == pytest.approx(1.0, abs=1e-8)

@@ -23,7 +23,7 @@ def test_delta_population_reproduces_marchenko_pastur(ratio, method):
     z = _grid(mp.support[0], ratio)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        m, info = law.stieltjes(z, return_info=True)
+        m, info = law.stieltjes(z, full_output=True)
     m0 = mp.stieltjes(z)
     assert np.max(np.abs(m - m0) / np.abs(m0)) < 1e-12
     assert info.converged.all() and info.branch_ok.all()

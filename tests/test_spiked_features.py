@@ -81,7 +81,7 @@ def test_kappa_rule_accuracy():
 def test_solver_info_branch_and_mass(tanh_pm2):
     sf = tanh_pm2
     x = np.linspace(0.0, 1.3, 301)
-    g, info = sf.stieltjes(x + 0j, return_info=True)
+    g, info = sf.stieltjes(x + 0j, full_output=True)
     assert np.max(info.residual) < 1e-10 and np.all(info.converged)
     assert np.all(info.branch_ok)
     assert np.all(np.imag(g) >= 0)

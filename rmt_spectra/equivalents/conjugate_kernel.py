@@ -36,7 +36,8 @@ import numpy as np
 
 from .._validation import as_complex_array, as_generator, check_positive, check_size
 from ..laws.marchenko_pastur import MarchenkoPastur
-from ..solvers.policy import check_on_failure
+from ..solvers.newton import descend, newton
+from ..solvers.policy import check_on_failure, full_output_flag
 from ..spectrum import Outlier, Spectrum
 from .population import Population
 from .sample_covariance import SampleCovariance
@@ -52,6 +53,41 @@ def _activation_and_moments(activation):
 
     act = make_activation(activation)  # validates; an Activation is returned unchanged
     return act, gaussian_moments(act)
+
+
+class _ScalarEquation:
+    r"""The closed scalar equation of the conjugate kernel in ``D`` (for :func:`rmt_spectra.solvers.newton`).
+
+    ``g(D) = D − 1 − φD − φ z D² m_MP(w)/μ₁² = 0`` with ``w = (zD − μ⋆²)/μ₁²`` and ``m_MP``
+    the Marchenko–Pastur transform of ratio ``β = N/d`` (its derivative from the MP quadratic,
+    ``m' = −(βm² + m)/(2βwm + w + β − 1)``); ``m(z) = D m_MP(w)/μ₁²``.
+    """
+
+    size = 1
+    fused_jacobian = True
+
+    def __init__(self, phi, s1, s2, mp):
+        self.phi, self.s1, self.s2, self.mp = phi, s1, s2, mp
+
+    def mp_value(self, D, z):
+        w = (z * D - self.s2) / self.s1
+        return self.mp.stieltjes(np.where(w.imag == 0, w.real + 1e-300j, w))
+
+    def residual(self, D, z, jacobian=True):
+        phi, s1, beta = self.phi, self.s1, self.mp.ratio
+        D = D[:, 0]
+        w = (z * D - self.s2) / s1
+        w = np.where(w.imag == 0, w.real + 1e-300j, w)
+        m = self.mp.stieltjes(w)
+        g = D - 1.0 - phi * D - phi * z * D * D * m / s1
+        if not jacobian:
+            return g[:, None], None, None
+        dm = -(beta * m * m + m) / (2 * beta * w * m + w + beta - 1.0)
+        dg = 1.0 - phi - 2 * phi * z * D * m / s1 - phi * z * D * D * dm * z / (s1 * s1)
+        return g[:, None], dg[:, None, None], None
+
+    def residual_norm(self, F, D, z):
+        return np.abs(F[:, 0]) / (np.abs(D[:, 0]) + 1.0)
 
 
 class ConjugateKernel(SampleCovariance):
@@ -120,7 +156,7 @@ class ConjugateKernel(SampleCovariance):
         return f"ConjugateKernel({self.activation!r}, {sizes}, weights={self.weights!r})"
 
     # ------------------------------------------------------------ fast path
-    def stieltjes_scalar(self, z, return_info=False, tol=1e-14, maxit=50):
+    def stieltjes_scalar(self, z, full_output=False, tol=1e-14, maxit=50, *, return_info=None):
         """``m(z)`` of ``FᵀF/n`` from the closed scalar fixed point (one unknown per z, Newton)."""
         z = as_complex_array("z", z)
         if not self.has_linear:
@@ -129,45 +165,22 @@ class ConjugateKernel(SampleCovariance):
         zz = np.where(lower, np.conj(z), z).ravel()
         zz = np.where(zz.imag == 0, zz.real + 0j, zz)
         phi, s1, s2 = self.ratio, self.mu1**2, self.mu_star**2
-        mp = MarchenkoPastur(self.N_over_d)
-        beta = self.N_over_d
 
-        def G(D, zc):
-            w = (zc * D - s2) / s1
-            w = np.where(w.imag == 0, w.real + 1e-300j, w)
-            m = mp.stieltjes(w)
-            dm = -(beta * m * m + m) / (2 * beta * w * m + w + beta - 1.0)
-            g = D - 1.0 - phi * D - phi * zc * D * D * m / s1
-            dg = 1.0 - phi - 2 * phi * zc * D * m / s1 - phi * zc * D * D * dm * zc / (s1 * s1)
-            return g, dg, m
-
+        eq = _ScalarEquation(phi, s1, s2, MarchenkoPastur(self.N_over_d))
         scale = max(float(np.max(np.abs(zz), initial=1.0)), self.support[-1][1])
-        etas = 10 * scale * 0.5 ** np.arange(40)
-        D = np.ones(zz.shape, complex)
-        its = np.zeros(zz.shape, int)
-        for eta in list(etas) + [0.0] * 0:
-            zc = zz + 1j * eta
-            for _ in range(3):
-                g, dg, _m = G(D, zc)
-                D = D - g / dg
-        res = np.full(zz.shape, np.inf)
-        for k in range(maxit):
-            g, dg, m = G(D, zz)
-            res = np.abs(g) / (np.abs(D) + 1.0)
-            if np.all(res <= tol):
-                break
-            step = np.where(res <= tol, 0, g / dg)
-            D = D - step
-            its += res > tol
-        g, dg, m = G(D, zz)
-        res = np.abs(g) / (np.abs(D) + 1.0)
+        D, its = descend(eq, np.ones((zz.size, 1), complex), zz, 10 * scale * 0.5 ** np.arange(40), steps=3)
+        D, k, res = newton(eq, D, zz, tol=tol, maxit=maxit)
+        D, its = D[:, 0], k
+        m = eq.mp_value(D, zz)
         out = (D * m / s1)
         out = np.where(lower.ravel(), np.conj(out), out).reshape(z.shape)
         real = z.imag == 0
         inside = self._in_support(z.real) & real
         out = np.where(real & ~inside, out.real + 0j, out)
         out = out[()] if out.ndim == 0 else out
-        return (out, {"residual": res.reshape(z.shape), "iterations": its.reshape(z.shape), "D": D}) if return_info else out
+        if full_output_flag(full_output, return_info):
+            return out, {"residual": res.reshape(z.shape), "iterations": its.reshape(z.shape), "D": D}
+        return out
 
     # ------------------------------------------------------------ other views
     def gram(self):

@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, as_real_array, check_positive, check_real, check_size
-from ..solvers.policy import check_on_failure
+from ..solvers.policy import check_on_failure, full_output_flag
 from ..spectrum import Outlier, Spectrum
 from .population import Population
 from .silverstein import solve_silverstein
@@ -105,7 +105,7 @@ class SampleCovariance(Spectrum):
         u = np.where(lower, np.conj(info.u), info.u)
         return z, u, info
 
-    def stieltjes(self, z, return_info=False):
+    def stieltjes(self, z, full_output=False, *, return_info=None):
         """``m(z)`` on the whole plane; real ``z``: the boundary value from above (``1j*inf`` at an atom)."""
         z, u, info = self._solve_any(z)
         H = self.population
@@ -124,7 +124,7 @@ class SampleCovariance(Spectrum):
             m[bad] = complex(0.0, np.inf)
         self._check_branch(z, m)
         m = m[()] if m.ndim == 0 else m
-        return (m, info) if return_info else m
+        return (m, info) if full_output_flag(full_output, return_info) else m
 
     def companion_stieltjes(self, z):
         """``m̲(z)``: Stieltjes transform of the companion ``Zᵀ Σ Z / n`` (``n × n``)."""
@@ -134,7 +134,7 @@ class SampleCovariance(Spectrum):
         m = np.where(np.isfinite(m), m, complex(0.0, np.inf))
         return m[()] if m.ndim == 0 else m
 
-    def pdf(self, x, return_info=False):
+    def pdf(self, x, full_output=False, *, return_info=None):
         """Density of the continuous part, ``Im u/(cπ|u|²)`` solved directly at ``η = 0``."""
         x = as_real_array("x", x)
         out = np.zeros(x.shape)
@@ -144,7 +144,7 @@ class SampleCovariance(Spectrum):
             _, info = self.solve(x[inside] + 0j)
             u = info.u
             out[inside] = np.maximum(u.imag, 0.0) / (self.ratio * np.pi * np.abs(u) ** 2)
-        return (out, info) if return_info else out
+        return (out, info) if full_output_flag(full_output, return_info) else out
 
     # ------------------------------------------------------------ outliers
     def bbp(self, spike):

@@ -44,9 +44,10 @@ import numpy as np
 
 from .._validation import as_complex_array, check_positive
 from ..solvers.continuation import SolverReport
+from ..solvers.newton import bracketed_newton, descend, newton
 from ..solvers.policy import ConvergenceWarning, check_on_failure, report_failure
 from .population import Population
-from .support import bracketed_newton, silverstein_choi
+from .support import silverstein_choi
 
 __all__ = ["SolverInfo", "solve_silverstein", "picard_solve", "ConvergenceWarning"]
 
@@ -129,48 +130,39 @@ class _Prep:
         return np.abs(u) + np.abs(z) + abs(self.b) + 1e-300
 
 
-def _newton(P, z, u, tol, maxit, upper, check_first=False):
-    """Masked vectorized Newton; ``upper`` marks points that must keep Im u > 0.
+class _Equation:
+    """The Silverstein equation in ``u`` for :func:`rmt_spectra.solvers.newton` (one unknown per point).
 
-    ``check_first``: the start is expected to be already converged (interpolated):
-    evaluate the residual alone first (half the cost of a Newton step).
+    Steps that would leave the upper half-plane are shortened to ``Re u + 0.2i·Im u`` (the
+    old imaginary part), a non-finite step moves up by ``0.5i(|u| + 1)``.
     """
-    u = u.astype(complex).copy()
-    its = np.zeros(z.shape, int)
-    res = np.full(z.shape, np.inf)
-    active = np.ones(z.shape, bool)
-    if check_first and u.size:
-        res = _residual(P, u, z)
-        active = ~(res <= tol)
-    for _ in range(maxit + 1):
-        idx = np.nonzero(active)[0]
-        if idx.size == 0:
-            break
-        ua, za = u[idx], z[idx]
-        s1, s2 = P.s12(ua)
-        F = ua - za + P.b + s1
-        r = np.abs(F) / P.scale(ua, za)
-        res[idx] = r
-        ok = r <= tol
-        active[idx[ok]] = False
-        if _ == maxit:
-            break
-        keep = ~ok
-        idx, ua, F, s2 = idx[keep], ua[keep], F[keep], s2[keep]
-        with np.errstate(all="ignore"):
-            un = ua - F / (1.0 - s2)
-        bad = ~np.isfinite(un)
-        un = np.where(bad, ua + 0.5j * (np.abs(ua) + 1.0), un)
-        up = upper[idx]
-        cross = up & (un.imag <= 0)
-        un = np.where(cross, un.real + 0.2j * ua.imag, un)
-        # tiny steps: stop (the residual is reported as is)
-        stall = np.abs(un - ua) <= 1e-16 * np.abs(ua)
-        u[idx] = un
-        its[idx] += 1
-        active[idx[stall]] = False
-    # final residual for points updated last
-    return u, its, res
+
+    size = 1
+    fused_jacobian = True
+
+    def __init__(self, P):
+        self.P = P
+
+    def residual(self, u, z, jacobian=True):
+        s1, s2 = self.P.s12(u[:, 0], deriv=jacobian)
+        F = (u[:, 0] - z + self.P.b + s1)[:, None]
+        return F, (None if s2 is None else (1.0 - s2)[:, None, None]), None
+
+    def residual_norm(self, F, u, z):
+        return np.abs(F[:, 0]) / self.P.scale(u[:, 0], z)
+
+    def safeguard(self, new, old, z):
+        un, ua = new[:, 0], old[:, 0]
+        un = np.where(np.isfinite(un), un, ua + 0.5j * (np.abs(ua) + 1.0))
+        un = np.where(un.imag <= 0, un.real + 0.2j * ua.imag, un)
+        return un[:, None]
+
+
+def _newton(P, z, u, tol, maxit, check_first=False):
+    """Masked vectorized Newton (:func:`rmt_spectra.solvers.newton`) on the upper branch."""
+    u, its, res = newton(_Equation(P), np.asarray(u, complex)[:, None], z, tol=tol, maxit=maxit,
+                         check_first=check_first)
+    return u[:, 0], its, res
 
 
 def _residual(P, u, z):
@@ -180,7 +172,7 @@ def _residual(P, u, z):
 
 
 def _continuation(P, z, tol, maxit, levels=None):
-    """Ladder in Im z from far above to the target heights (all points at once)."""
+    """Ladder in Im z from far above to the target heights (all points at once), then Newton at z."""
     if z.size == 0:
         return z.astype(complex), np.zeros(0, int), np.zeros(0)
     scale = max(float(np.max(np.abs(z))), abs(P.b), float(np.max(np.abs(P.t))) * (1 + P.c), 1.0)
@@ -188,14 +180,9 @@ def _continuation(P, z, tol, maxit, levels=None):
     if levels is None:
         levels = int(np.ceil(np.log(1e-10) / np.log(_LADDER)))
     etas = eta0 * _LADDER ** np.arange(levels)
-    u = z + 1j * eta0 - P.b
-    its = np.zeros(z.shape, int)
-    upper = np.ones(z.shape, bool)
-    for eta in etas:
-        zl = z + 1j * eta
-        u, k, _ = _newton(P, zl, u, 1e-14, 2, upper)
-        its += k
-    u, k, res = _newton(P, z, u, tol, maxit, upper)
+    u0 = (z + 1j * eta0 - P.b)[:, None]
+    u, its = descend(_Equation(P), u0, z, etas, steps=2, tol=1e-14)
+    u, k, res = _newton(P, z, u[:, 0], tol, maxit)
     return u, its + k, res
 
 
@@ -247,7 +234,7 @@ def _solve_inside(P, x, sup, tol, maxit):
             new = th2[1::2]
             guess = _bary(th, f, new)
             xn = (xa + L * np.sin(0.5 * new) ** 2).astype(complex)
-            un, _, _ = _newton(P, xn, guess, 1e-14, 30, np.ones(new.shape, bool))
+            un, _, _ = _newton(P, xn, guess, 1e-14, 30)
             err = np.max(np.abs(un - guess)) / spread
             f2 = np.empty(n2 + 1, complex)
             f2[0::2], f2[1::2] = f, un
@@ -255,7 +242,7 @@ def _solve_inside(P, x, sup, tol, maxit):
             if err < 1e-9:
                 break
         guess = _bary(th, f, theta)
-        uu, k, r = _newton(P, x[sel].astype(complex), guess, tol, maxit, np.ones(sel.size, bool), check_first=True)
+        uu, k, r = _newton(P, x[sel].astype(complex), guess, tol, maxit, check_first=True)
         u[sel], its[sel], res[sel] = uu, k, r
     return u, its, res
 
@@ -370,7 +357,7 @@ def solve_silverstein(population, ratio, z, *, method="auto", tol=1e-13, maxit=6
             uu, kk, rr = picard_solve(P, zf[idx], tol=tol)
         elif method == "polynomial":
             u0 = _solve_polynomial(P, zf[idx])
-            uu, kk, rr = _newton(P, zf[idx], u0, tol, maxit, np.ones(idx.size, bool))
+            uu, kk, rr = _newton(P, zf[idx], u0, tol, maxit)
         else:
             uu = np.zeros(idx.size, complex)
             kk = np.zeros(idx.size, int)

@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SupportInfo", "silverstein_choi", "bracketed_newton"]
+from ..solvers.newton import bracketed_newton
+
+__all__ = ["SupportInfo", "silverstein_choi"]
 
 
 @dataclass
@@ -66,40 +68,6 @@ def _moments(u, t, a, order):
         P = P * R
         out.append(P @ a)
     return out
-
-
-def bracketed_newton(fun, lo, hi, increasing, x0=None, tol=1e-15, maxit=200):
-    """Vectorized Newton with a bisection safeguard on brackets ``[lo, hi]``.
-
-    ``fun(x) -> (f, df)``; ``f`` changes sign on each bracket, increasing
-    (``increasing=True``) or decreasing. Returns the roots and iteration counts.
-    """
-    lo = np.array(lo, float)
-    hi = np.array(hi, float)
-    inc = np.broadcast_to(np.asarray(increasing, bool), lo.shape)
-    x = 0.5 * (lo + hi) if x0 is None else np.clip(np.array(x0, float), lo, hi)
-    its = np.zeros(lo.shape, int)
-    active = np.ones(lo.shape, bool)
-    for _ in range(maxit):
-        if not active.any():
-            break
-        idx = np.nonzero(active)[0]
-        xa = x[idx]
-        f, df = fun(xa, idx)
-        s = np.where(inc[idx], f, -f)
-        hi[idx] = np.where(s > 0, xa, hi[idx])
-        lo[idx] = np.where(s <= 0, xa, lo[idx])
-        with np.errstate(all="ignore"):
-            xn = xa - f / df
-        bad = ~(xn > lo[idx]) | ~(xn < hi[idx]) | ~np.isfinite(xn)
-        mid = np.where(np.isfinite(lo[idx]) & np.isfinite(hi[idx]), 0.5 * (lo[idx] + hi[idx]), xa)
-        xn = np.where(bad, mid, xn)
-        its[idx] += 1
-        scale = np.abs(xa) + 1e-300
-        done = (np.abs(xn - xa) <= tol * scale) | (f == 0) | (hi[idx] - lo[idx] <= 4 * tol * scale)
-        x[idx] = np.where(f == 0, xa, xn)
-        active[idx[done]] = False
-    return x, its
 
 
 def silverstein_choi(population, ratio) -> SupportInfo:

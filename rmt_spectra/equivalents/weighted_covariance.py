@@ -32,6 +32,7 @@ from .._validation import as_complex_array, as_generator, as_real_array, check_p
 from ..spectrum import Spectrum
 from .population import Population
 from .sample_covariance import SampleCovariance
+from ..solvers.policy import full_output_flag
 from .silverstein import ConvergenceWarning
 
 __all__ = ["WeightedSampleCovariance"]
@@ -107,7 +108,7 @@ class WeightedSampleCovariance(Spectrum):
         """``(m(z), SolverInfo)`` for ``Im z >= 0`` (the solver's ``u = −1/m``, residuals, branch flags)."""
         return self._engine.solve(z)
 
-    def stieltjes(self, z, return_info=False):
+    def stieltjes(self, z, full_output=False, *, return_info=None):
         """``m(z)`` on the whole plane; real ``z``: the boundary value ``m(x + i0)`` (``1j*inf`` at an atom)."""
         z = as_complex_array("z", z)
         lower = z.imag < 0
@@ -117,14 +118,14 @@ class WeightedSampleCovariance(Spectrum):
         m = np.where(lower, np.conj(m), m)
         self._check_branch(z, m)
         m = m[()] if m.ndim == 0 else m
-        return (m, info) if return_info else m
+        return (m, info) if full_output_flag(full_output, return_info) else m
 
-    def pdf(self, x, return_info=False):
+    def pdf(self, x, full_output=False, *, return_info=None):
         """Density ``Im m(x + i0)/π``: ``m`` is the engine's companion transform, so this is the engine's
         density (``Im u/(c π|u|²)``, ``c = 1/γ``) times ``1/γ``, solved directly on the real axis."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            dens, info = self._engine.pdf(x, return_info=True)
+            dens, info = self._engine.pdf(x, full_output=True)
         if info is not None:
             # next to the singular point 0 (ratio 1) Newton stalls near 1e-8: the density there is integrable
             # and its cdf weight negligible; other points must converge
@@ -135,7 +136,7 @@ class WeightedSampleCovariance(Spectrum):
                 warnings.warn(f"WeightedSampleCovariance.pdf: {int(bad.sum())} points did not converge (max residual "
                               f"{float(np.max(info.residual[bad])):.2e})", ConvergenceWarning, stacklevel=2)
         out = dens / self.ratio
-        return (out, info) if return_info else out
+        return (out, info) if full_output_flag(full_output, return_info) else out
 
     def moment(self, k):
         """Exact moments for ``k <= 2`` (``E w``, ``(E w)² + γ E w²``); the density quadrature above."""

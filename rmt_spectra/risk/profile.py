@@ -107,6 +107,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..solvers.newton import newton
 from .tables import kappa_table
 
 __all__ = ["RowModel", "ProfileRiskResult", "profile_test_error", "step_directions", "DIRECTIONS"]
@@ -494,19 +495,13 @@ class _Inner:
         return qn, J
 
     def solve_q(self, C, cstar, z, q0, tol=1e-14, maxit=50, min_steps=0):
-        """Newton for ``q``; in complex arithmetic for the complex step (then ``min_steps >= 2``:
-        the start is the real solution, whose residual is already below ``tol``)."""
-        q = np.array(q0, dtype=complex if (np.iscomplexobj(C) or np.iscomplexobj(cstar)) else float)
-        res = np.inf
-        for it in range(1, maxit + 1):
-            qn, J = self.q_map(q, C, cstar, z)
-            F = q - qn
-            res = float(np.max(np.abs(F)) / (np.max(np.abs(q)) + 1e-300))
-            if res <= tol and it > min_steps:
-                return q, it, res
-            q = q - np.linalg.solve(J, F)
-        qn, _ = self.q_map(q, C, cstar, z)
-        return q, maxit, float(np.max(np.abs(q - qn)) / (np.max(np.abs(q)) + 1e-300))
+        """Newton (:func:`rmt_spectra.solvers.newton`) for ``q``; in complex arithmetic for the complex
+        step (then ``min_steps >= 2``: the start is the real solution, whose residual is already below ``tol``).
+        Returns ``(q, steps, residual)``."""
+        q0 = np.array(q0, dtype=complex if (np.iscomplexobj(C) or np.iscomplexobj(cstar)) else float)
+        q, its, res = newton(_QEquation(self, C, cstar, z), q0[None, :], np.zeros(1, q0.dtype), tol=tol,
+                             maxit=maxit, min_steps=min_steps)
+        return q[0], int(its[0]), float(res[0])
 
     def outputs(self, q, C):
         """Traces ``t`` (pairs then stars, Q̄ units) and the projected forms ``H`` (2K × 2K)."""
@@ -532,6 +527,23 @@ class _Inner:
         C[self.iu] = p[:npair]
         C[(self.iu[1], self.iu[0])] = p[:npair]
         return C, p[npair:]
+
+
+class _QEquation:
+    """``q − map(q) = 0`` of :meth:`_Inner.q_map` at fixed coefficients, for :func:`rmt_spectra.solvers.newton`
+    (one point; residual size ``max|F|/max|q|``)."""
+
+    fused_jacobian = True
+
+    def __init__(self, inner, C, cstar, z):
+        self.inner, self.C, self.cstar, self.z = inner, C, cstar, z
+
+    def residual(self, q, _z, jacobian=True):
+        qn, J = self.inner.q_map(q[0], self.C, self.cstar, self.z)
+        return (q[0] - qn)[None, :], J[None], None
+
+    def residual_norm(self, F, q, _z):
+        return np.max(np.abs(F), axis=1) / (np.max(np.abs(q), axis=1) + 1e-300)
 
 
 # ====================================================================== one point

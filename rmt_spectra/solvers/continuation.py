@@ -39,11 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._lazy import lazy_import
+from .newton import descend, newton, newton_step, relative_residual
 from .policy import ConvergenceWarning, check_on_failure, report_failure
 
 optimize = lazy_import("scipy.optimize")
 
-__all__ = ["SolverReport", "ConvergenceWarning", "newton", "solve_upper", "solve_on_support", "fold_edge"]
+__all__ = ["SolverReport", "ConvergenceWarning", "solve_upper", "solve_on_support", "fold_edge"]
 
 
 @dataclass
@@ -72,58 +73,10 @@ class SolverReport:
         return getattr(self, key)
 
 
-def _relative(F, x):
-    return np.sum(np.abs(F), axis=1) / (np.sum(np.abs(x), axis=1) + 1e-300)
-
-
-def _newton_step(equation, x, z):
-    F, J, _ = equation.residual(x, z)
-    with np.errstate(all="ignore"):
-        try:
-            dx = np.linalg.solve(J, F[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            dx = np.stack([np.linalg.lstsq(Ji, Fi, rcond=None)[0] for Ji, Fi in zip(J, F)])
-    bad = ~np.all(np.isfinite(dx), axis=1)
-    dx[bad] = 0.0
-    return x - dx, _relative(F, x)
-
-
-def newton(equation, x, z, *, tol=1e-12, maxit=60):
-    """Masked vectorized Newton at fixed ``z``; returns ``x``, iterations, final relative residual.
-
-    Each iteration first evaluates the residual alone (cheap) and builds the Jacobian only
-    for the points that still need a step, so a good start costs one residual.
-    """
-    x = np.array(x, complex)
-    its = np.zeros(z.shape, int)
-    res = np.full(z.shape, np.inf)
-    active = np.ones(z.shape, bool)
-    for _ in range(maxit + 1):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        F, _, _ = equation.residual(x[idx], z[idx], jacobian=False)
-        res[idx] = _relative(F, x[idx])
-        done = res[idx] <= tol
-        active[idx[done]] = False
-        idx = idx[~done]
-        if idx.size == 0 or _ == maxit:
-            break
-        xn, _r = _newton_step(equation, x[idx], z[idx])
-        x[idx] = xn
-        its[idx] += 1
-    return x, its, res
-
-
 def _ladder(equation, z, rungs, steps):
     top = 10.0 * max(equation.scale(), float(np.max(np.abs(z), initial=1.0)))
     heights = top * (1e-10 / 10.0) ** (np.arange(rungs) / (rungs - 1))
-    x = equation.initial(z + 1j * heights[0])
-    for h in heights:
-        zc = z + 1j * h
-        for _ in range(steps):
-            x, _ = _newton_step(equation, x, zc)
-    return x
+    return descend(equation, equation.initial(z + 1j * heights[0]), z, heights, steps=steps)[0]
 
 
 def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, steps=1, on_failure="warn",
@@ -166,7 +119,7 @@ def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, step
         for t in np.linspace(0.0, 1.0, 17)[1:]:
             zt = z[near] + t * (z[bad] - z[near])
             for _ in range(3):
-                x2, _ = _newton_step(equation, x2, zt)
+                x2, _ = newton_step(equation, x2, zt)
         x2, its2, res2 = newton(equation, x2, z[bad], tol=tol, maxit=maxit)
         ok2 = (res2 <= accept) & equation.branch_ok(x2, z[bad])
         sel = bad[ok2]
@@ -289,7 +242,7 @@ def _augmented_newton(equation, x, z, s, transform, tol=1e-13, maxit=40):
             break
     zc = np.array([complex(z)])
     F, _, _ = equation.residual(x[None, :], zc, jacobian=False)
-    ok = bool(_relative(F, x[None, :])[0] < 1e-9 and np.isfinite(z))
+    ok = bool(relative_residual(F, x[None, :])[0] < 1e-9 and np.isfinite(z))
     return x, float(z), ok
 
 

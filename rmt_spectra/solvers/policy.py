@@ -31,6 +31,11 @@ def check_on_failure(on_failure="warn", *, strict=None, warn=None) -> str:
     return on_failure
 
 
+def full_output_flag(full_output=False, return_info=None) -> bool:
+    """The one diagnostics flag: ``full_output``; ``return_info`` is its legacy spelling (either True asks)."""
+    return bool(full_output) or bool(return_info)
+
+
 def report_failure(message, on_failure, *, category=ConvergenceWarning, stacklevel=3) -> None:
     """Raise, warn or stay silent about ``message`` according to ``on_failure``."""
     if on_failure == "raise":

@@ -39,6 +39,7 @@ import numpy as np
 from .._validation import (as_complex_array, as_real_array, check_eta_tilde, check_int, check_nonnegative,
                            check_positive, check_size)
 from ..solvers import fold_edge, solve_on_support, solve_upper
+from ..solvers.policy import full_output_flag
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
 from ..gaussian import activation as as_activation
@@ -323,10 +324,10 @@ class SpikedFeatures(Spectrum):
         z = np.asarray(z, complex).ravel()
         return solve_upper(self.equation, z, tol=TOL, on_failure=on_failure, label="SpikedFeatures")
 
-    def stieltjes(self, z, return_info=False):
+    def stieltjes(self, z, full_output=False, *, return_info=None):
         """``g(z) = (1/N) tr E(Σ̂ − z)^{-1}`` (bulk), vectorized; real ``z``: the boundary value ``g(x + i0)``.
 
-        ``return_info=True`` also returns the :class:`~rmt_spectra.solvers.SolverReport`
+        ``full_output=True`` (legacy: ``return_info=True``) also returns the :class:`~rmt_spectra.solvers.SolverReport`
         (relative residual, iterations, convergence and branch flags per point).
         """
         z = as_complex_array("z", z)
@@ -341,11 +342,11 @@ class SpikedFeatures(Spectrum):
             g = np.where(outside, g.real + 0j, g)
         g = np.where(lower, np.conj(g), g)
         g = g[()] if g.ndim == 0 else g
-        if return_info:
+        if full_output_flag(full_output, return_info):
             return g, report.reshape(z.shape)
         return g
 
-    def pdf(self, x, return_info=False):
+    def pdf(self, x, full_output=False, *, return_info=None):
         """Density ``Im g(x + i0)/π`` of the bulk, solved on the real axis (interpolated Newton, 0 off the support)."""
 
         x = as_real_array("x", x)
@@ -355,7 +356,7 @@ class SpikedFeatures(Spectrum):
         if np.any(inside):
             sol, report = solve_on_support(self.equation, x[inside], self.support, tol=TOL, label="SpikedFeatures.pdf")
             out[inside] = np.maximum(self.equation.stieltjes(sol).imag, 0.0) / np.pi
-        return (out, report) if return_info else out
+        return (out, report) if full_output_flag(full_output, return_info) else out
 
     def companion_stieltjes(self, z):
         """Transform of the Gram matrix ``FFᵀ/n`` (``n × n``): ``φ g(z) − (1 − φ)/z``."""
