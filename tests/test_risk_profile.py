@@ -28,7 +28,7 @@ import rmt_spectra as rs
 from rmt_spectra.risk import (average_over_seeds, fit_ridge, ridge_test_error, srf_test_error,
                               srf_test_error_groups)
 from rmt_spectra.risk.profile import ProfileRiskResult, RowModel, profile_test_error, step_directions
-from rmt_spectra.risk.saddle_point import srf_test_error_from_parameters
+from rmt_spectra.risk.srf import srf_test_error_from_parameters
 from rmt_spectra.spiked import network_step, simulate_spiked_features
 from rmt_spectra.spiked.parameters import spiked_parameters
 

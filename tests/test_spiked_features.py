@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import rmt_spectra as rs
+from rmt_spectra.spiked.edges import fold_right_edge
 from rmt_spectra.spiked import (SpikedFeatures, b_direction_condition, edge_curve, kappa_rule, mean_outlier_matrix, outlier_condition,
                                 right_edge, simulate_spiked_features)
 
@@ -150,7 +151,7 @@ def test_scalar_case_symmetric_groups_equals_one_group():
 
 def test_general_solver_reduces_to_scalar(tanh_pm2):
     # the K×K system applied, unmerged, to a case that also has the one-group form: same transform, same edge
-    from rmt_spectra.solvers import fold_edge, solve_upper
+    from rmt_spectra.solvers import solve_upper
     from rmt_spectra.spiked.bulk import MixtureEquation
 
     sf = tanh_pm2
@@ -163,7 +164,7 @@ def test_general_solver_reduces_to_scalar(tanh_pm2):
     q = x[:, :2]
     np.testing.assert_allclose(q[:, 0], sf.stieltjes(z), rtol=1e-9)
     np.testing.assert_allclose(q[:, 1], q[:, 0], rtol=1e-9)
-    edge, _ = fold_edge(eq2, 10 * eq2.scale(), sf._transform(False), +1, valid=lambda x, z: eq2.real_branch_ok(x))
+    edge, _ = fold_right_edge(eq2, sf.phi)  # the unmerged two-group system folds where the merged one does
     assert abs(edge - sf.right_edge) < 1e-7 * sf.right_edge
 
 

@@ -34,12 +34,15 @@ import itertools
 import math
 import numbers
 from fractions import Fraction
-from functools import lru_cache
 
 import numpy as np
 
 from .._lazy import lazy_import
 from .._validation import check_int
+from .activation_checks import _detect_parity, _probe, _x
+from .derivatives import (_SIGMOID_Q, _SIN_CYCLE, _TANH_Q, _as_array_func, _finite_difference,
+                          _generator_polynomial_derivative, _polynomial_derivative_factory, _relu_derivative,
+                          _sympy_derivative_factory)
 
 sc = lazy_import("scipy.special")
 sympy = lazy_import("sympy")
@@ -48,10 +51,6 @@ __all__ = ["Activation", "activation", "BUILTIN_ACTIVATIONS"]
 
 
 
-@lru_cache(maxsize=None)
-def _x():
-    """The real symbol ``x`` of every sympy expression here (built on first use: sympy loads lazily)."""
-    return sympy.Symbol("x", real=True)
 
 
 def _is_sympy(obj) -> bool:
@@ -67,8 +66,6 @@ _ALLOWED = (
     " instance, a sympy expression in one free symbol, a vectorized callable, or an Activation"
 )
 
-#: central finite-difference step exponent: h = eps**(1/(k+2)) * max(1, |x|).
-_EPS = np.finfo(float).eps
 
 
 class Activation:
@@ -200,101 +197,6 @@ class Activation:
         if self._mp_func is not None:
             return self._mp_func(t)
         return mpmath.mpf(float(self._func(np.array([float(t)]))[0]))
-
-
-# ====================================================================== helpers
-def _detect_parity(act: Activation) -> int:
-    if act._exact_coefficients is not None:
-        coeffs = act._exact_coefficients
-        odd_part = any(c != 0 for j, c in enumerate(coeffs) if j % 2 == 1)
-        even_part = any(c != 0 for j, c in enumerate(coeffs) if j % 2 == 0)
-        if not odd_part:
-            return 1
-        return -1 if not even_part else 0
-    if act.sympy_expr is not None and act.kind == "sympy":
-        e = act.sympy_expr
-        flipped = e.subs(_x(), -_x())
-        try:
-            if sympy.simplify(flipped + e) == 0:
-                return -1
-            if sympy.simplify(flipped - e) == 0:
-                return 1
-        except Exception:  # noqa: BLE001 - sympy raises many types
-            return 0
-        return 0
-    x = np.linspace(0.0, 8.0, 257)[1:]
-    with np.errstate(all="ignore"):
-        try:
-            plus, minus = act(x), act(-x)
-        except Exception:  # noqa: BLE001
-            return 0
-    if np.array_equal(minus, -plus):
-        return -1
-    if np.array_equal(minus, plus):
-        return 1
-    return 0
-
-
-def _as_array_func(f):
-    """Wrap a lambdified function so that constants broadcast to the input shape."""
-
-    def wrapped(x):
-        x = np.asarray(x, dtype=float)
-        return np.zeros(x.shape) + np.asarray(f(x), dtype=float)
-
-    return wrapped
-
-
-def _finite_difference(func, k):
-    coef = np.array([(-1) ** j * math.comb(k, j) for j in range(k + 1)], dtype=float)
-    offsets = np.array([k / 2 - j for j in range(k + 1)])
-
-    def deriv(x):
-        x = np.asarray(x, dtype=float)
-        h = _EPS ** (1.0 / (k + 2)) * np.maximum(1.0, np.abs(x))
-        total = np.zeros(x.shape)
-        for c, o in zip(coef, offsets):
-            total = total + c * np.asarray(func(x + o * h), dtype=float)
-        return total / h**k
-
-    return deriv
-
-
-def _generator_polynomial_derivative(gen, dgen_poly, k):
-    """σ = gen(x) with gen' = q(gen) (q a polynomial): σ^{(k)} = P_k(gen(x))."""
-    P = np.polynomial.Polynomial([0.0, 1.0])
-    for _ in range(k):
-        P = P.deriv() * dgen_poly
-    return lambda x: P(gen(np.asarray(x, dtype=float)))
-
-
-def _sympy_derivative_factory(expr, sym):
-    def factory(k):
-        d = sympy.diff(expr, sym, k)
-        return _as_array_func(sympy.lambdify(sym, d, modules=["scipy", "numpy"]))
-
-    return factory
-
-
-def _polynomial_derivative_factory(coeffs):
-    c = np.array([float(v) for v in coeffs])
-
-    def factory(k):
-        d = np.polynomial.polynomial.polyder(c, k) if len(c) > k else np.zeros(1)
-        return lambda x: np.polynomial.polynomial.polyval(np.asarray(x, dtype=float), d)
-
-    return factory
-
-
-def _relu_derivative(k):
-    if k == 1:
-        return lambda x: np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)
-    return lambda x: np.zeros(np.shape(x))
-
-
-_SIN_CYCLE = (np.sin, np.cos, lambda x: -np.sin(x), lambda x: -np.cos(x))
-_TANH_Q = np.polynomial.Polynomial([1.0, 0.0, -1.0])   # tanh' = 1 - tanh^2
-_SIGMOID_Q = np.polynomial.Polynomial([0.0, 1.0, -1.0])  # s' = s - s^2
 
 
 def _builtin(name: str) -> Activation:
@@ -430,56 +332,6 @@ def _from_sympy(expr) -> Activation:
                      derivative_factory=_sympy_derivative_factory(e, _x()), mp_func=mpf)
     _probe(act, "the sympy expression")
     return act
-
-
-def _probe(act: Activation, what: str):
-    """Evaluate on a 2-d probe array: must not raise, keep the shape, be real and finite."""
-    probe = np.linspace(-3.0, 3.0, 12).reshape(3, 4) + 0.1234
-    try:
-        with np.errstate(all="ignore"):
-            out = act._func(probe)
-    except Exception as exc:  # noqa: BLE001
-        raise ValueError(f"spec: {what} raised {type(exc).__name__}: {exc} on a probe array; it must be a "
-                         f"vectorized function ndarray -> ndarray (wrap scalar code with numpy.vectorize)") from exc
-    if np.shape(out) != probe.shape:
-        raise ValueError(f"spec: {what} returned shape {np.shape(out)} for input shape {probe.shape}; "
-                         f"it must be vectorized (elementwise, same shape)")
-    out = np.asarray(out)
-    if np.iscomplexobj(out):
-        raise ValueError(f"spec: {what} returned complex values; it must be real-valued")
-    try:
-        out = out.astype(float)
-    except (TypeError, ValueError):
-        raise ValueError(f"spec: {what} returned non-numeric values") from None
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"spec: {what} returned NaN or inf on the probe points in [-3, 3]; σ must be finite on R")
-    _probe_tails(act, what)
-
-
-#: the Gaussian integrals evaluate σ out to |z| ≈ 40 (shifted and scaled pre-activations)
-_TAIL_PROBE = np.concatenate([np.linspace(-40.0, 40.0, 161), [-12.0, 12.0, -16.0, 16.0]])
-
-
-def _probe_tails(act: Activation, what: str):
-    """σ must be finite where the quadratures evaluate it, and ``E σ(z)²`` must converge.
-
-    A σ that is NaN outside some interval would make every adaptive quadrature refine
-    forever; a σ growing like ``exp(c z²)`` with ``c ≥ 1/4`` has no Gaussian second moment
-    (its "coefficients" would be quadrature noise of size 1e20). Checked: finiteness on
-    [−40, 40], and ``σ(z)² φ(z)`` small and decreasing at ``|z| = 12, 16``.
-    """
-    with np.errstate(all="ignore"):
-        vals = np.asarray(act._func(_TAIL_PROBE), dtype=float)
-        tail = vals[161:] ** 2 * np.exp(-0.5 * _TAIL_PROBE[161:] ** 2)
-    core = float(np.max(vals[75:86] ** 2, initial=0.0)) + 1.0  # σ² near 0
-    finite_tail = bool(np.all(np.isfinite(tail)))
-    if finite_tail and (np.any(tail[2:] > tail[:2]) and np.max(tail) > 1e-12 * core or np.max(tail) > 1e-6 * core):
-        raise ValueError(f"spec: {what} grows too fast: E σ(z)² diverges for z ~ N(0, 1) "
-                         f"(σ(z)² φ(z) = {np.max(tail):.3g} at |z| = 12–16); its Hermite coefficients do not exist")
-    if not np.all(np.isfinite(vals[:161])):
-        bad = _TAIL_PROBE[:161][~np.isfinite(vals[:161])]
-        raise ValueError(f"spec: {what} returned NaN or inf at z = {bad[np.argmin(np.abs(bad))]:g}; σ must be finite "
-                         f"on [-40, 40] at least, where the Gaussian integrals evaluate it")
 
 
 # ====================================================================== factory

@@ -21,13 +21,8 @@ from .ridge import (
     spiked_test_set,
     translate_ridge,
 )
-from .saddle_point import (
-    SRFResult,
-    saddle_point_residual,
-    solve_saddle_point,
-    srf_test_error,
-    srf_test_error_from_parameters,
-)
+from .saddle_point import saddle_point_residual, solve_saddle_point
+from .srf import SRFResult, srf_test_error, srf_test_error_from_parameters
 
 __all__ = [
     "ProfileRiskResult",

@@ -270,7 +270,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     the draw of ``W₀`` with finite-N fluctuations; practical for ``N`` up to
     about 1000–2000 (one N×N inverse per iteration, ``K² + K`` products).
     """
-    from .saddle_point import _check_readout, settle_point, stack_points
+    from .points import check_readout as _check_readout, settle_point, stack_points
 
     sigma, target = as_activation(activation), as_activation(teacher)
     pairs = normalize_groups(None, groups)

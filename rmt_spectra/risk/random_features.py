@@ -56,7 +56,7 @@ def random_features_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noi
     -------
     float or ndarray, or SRFResult
     """
-    from .saddle_point import srf_test_error_from_parameters
+    from .srf import srf_test_error_from_parameters
 
     res = srf_test_error_from_parameters(activation, teacher, 0.0, 1.0, 0.0, alpha, ridge, width_ratio, noise,
                                          "deterministic", full_output=True, **solver)

@@ -1,7 +1,7 @@
 """The feature covariance after one large step: the step's ingredients, the deterministic equivalents
 (network-faithful and sRF surrogate), their outliers and edges, and the surrogate simulator."""
 from .bulk import MixtureEquation
-from .edges import edge_curve, right_edge
+from .edge_sweep import edge_curve, right_edge
 from .features import MODELS, SpikedFeatures
 from .profile import VarianceProfile
 from .validity import VALIDITY, check_validity

@@ -1,29 +1,51 @@
-r"""Support edges of the feature covariance after one step, as functions of the model parameters.
+r"""Support edges of the feature covariance after one step: folds of the real solution branch.
 
-The edges themselves are computed by :attr:`SpikedFeatures.right_edge` and
-:attr:`SpikedFeatures.left_edge` (folds of the real solution branch, see
-:func:`rmt_spectra.solvers.fold_edge`); the helpers here sweep them.
+:attr:`SpikedFeatures.right_edge` and :attr:`SpikedFeatures.left_edge` call these. Outside the
+bulk the equations have a real solution branch, parametrized by the real transform
+``g(x)`` (or, left of the bulk when ``N > n``, by the companion ``φg − (1 − φ)/x`` whose
+pole the transform itself has); the edge is where ``x(g)`` folds
+(:func:`rmt_spectra.solvers.fold_edge`). No density is scanned.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["right_edge", "edge_curve"]
+from ..solvers import fold_edge
+
+__all__ = ["fold_right_edge", "fold_left_edge"]
 
 
-def right_edge(activation, n, d, N, spike=None, groups=None, bulk_variance=1.0):
-    """Right edge of the bulk of ``FᵀF/n`` for the sRF model (see :class:`SpikedFeatures`)."""
-    from .features import SpikedFeatures
+def _transform(equation, phi, companion):
+    def stieltjes(x, z):
+        g = equation.stieltjes(x)
+        dg = np.zeros_like(x)
+        dg[:, : equation.K] = equation.pi
+        if not companion:
+            return g, dg, np.zeros_like(g)
+        return phi * g - (1.0 - phi) / z, phi * dg, (1.0 - phi) / z**2
 
-    return SpikedFeatures(activation, n, d, N, spike=spike, groups=groups, bulk_variance=bulk_variance).right_edge
+    return stieltjes
 
 
-def edge_curve(activation, n, d, N, spikes, bulk_variance=1.0, symmetric=False):
-    """Right edge for each spike strength in ``spikes`` (``symmetric=True``: groups ``±r`` with weights 1/2)."""
-    out = []
-    for r in np.atleast_1d(np.asarray(spikes, float)):
-        if symmetric:
-            out.append(right_edge(activation, n, d, N, groups=[(r, 0.5), (-r, 0.5)], bulk_variance=bulk_variance))
-        else:
-            out.append(right_edge(activation, n, d, N, spike=float(r), bulk_variance=bulk_variance))
-    return np.array(out)
+def _physical(equation):
+    return lambda x, z: equation.real_branch_ok(np.asarray(x)[None, :])
+
+
+def fold_right_edge(equation, phi):
+    """Right edge of the bulk of the mixture ``equation`` at ``φ = N/n``; returns ``(edge, info)``."""
+    start = 10.0 * equation.scale()
+    x, info = fold_edge(equation, start, _transform(equation, phi, False), +1, valid=_physical(equation))
+    if x is None:
+        raise RuntimeError(f"SpikedFeatures.right_edge: the real branch has no fold ({info.get('reason')})")
+    return x, info
+
+
+def fold_left_edge(equation, phi):
+    """Left edge of the bulk (``0`` when ``φ = 1``: the hard edge at the origin)."""
+    if abs(phi - 1.0) < 1e-12:
+        return 0.0
+    start = -1.0 * equation.scale()
+    x, _ = fold_edge(equation, start, _transform(equation, phi, phi > 1.0), +1, valid=_physical(equation))
+    if x is None:
+        raise RuntimeError("SpikedFeatures.left_edge: the real branch has no fold")
+    return max(float(x), 0.0)

@@ -38,10 +38,11 @@ import numpy as np
 
 from .._validation import (as_complex_array, as_real_array, check_eta_tilde, check_int, check_nonnegative,
                            check_positive, check_size)
-from ..solvers import fold_edge, solve_on_support, solve_upper
+from ..solvers import solve_on_support, solve_upper
 from ..solvers.policy import full_output_flag
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
+from .edges import fold_left_edge, fold_right_edge
 from ..gaussian import activation as as_activation
 from ..gaussian import gaussian_moments
 from .kappa import KAPPA_NODES, kappa_rule
@@ -375,47 +376,19 @@ class SpikedFeatures(Spectrum):
             return [(0.0, 1.0 - 1.0 / self.phi)]
         return []
 
-    # ------------------------------------------------------------ edges
-    def _physical(self, x, z):
-        return self.equation.real_branch_ok(np.asarray(x)[None, :])
-
-    def _transform(self, companion):
-        eq, phi = self.equation, self.phi
-
-        def stieltjes(x, z):
-            g = eq.stieltjes(x)
-            dg = np.zeros_like(x)
-            dg[:, : eq.K] = eq.pi
-            if not companion:
-                return g, dg, np.zeros_like(g)
-            return phi * g - (1.0 - phi) / z, phi * dg, (1.0 - phi) / z**2
-
-        return stieltjes
-
+    # ------------------------------------------------------------ edges (folds of the real branch, edges.py)
     @property
     def right_edge(self) -> float:
         """Right edge of the bulk: the fold of the real branch walked from ``x = +∞``."""
         if "right" not in self._cache:
-            start = 10.0 * self.equation.scale()
-            x, info = fold_edge(self.equation, start, self._transform(False), +1, valid=self._physical)
-            if x is None:
-                raise RuntimeError(f"SpikedFeatures.right_edge: the real branch has no fold ({info.get('reason')})")
-            self._cache["right"] = x
-            self._cache["right_info"] = info
+            self._cache["right"], self._cache["right_info"] = fold_right_edge(self.equation, self.phi)
         return self._cache["right"]
 
     @property
     def left_edge(self) -> float:
         """Left edge of the bulk: the fold of the real branch walked from ``x = −∞`` (0 when ``N = n``)."""
         if "left" not in self._cache:
-            if abs(self.phi - 1.0) < 1e-12:
-                x = 0.0
-            else:
-                start = -1.0 * self.equation.scale()
-                x, _ = fold_edge(self.equation, start, self._transform(self.phi > 1.0), +1, valid=self._physical)
-                if x is None:
-                    raise RuntimeError("SpikedFeatures.left_edge: the real branch has no fold")
-            self._cache["left"] = max(float(x), 0.0)
+            self._cache["left"] = fold_left_edge(self.equation, self.phi)
         return self._cache["left"]
 
     @property

@@ -1,0 +1,194 @@
+r"""One point ``(α, λ)`` of the profile risk equations (:func:`rmt_spectra.risk.profile.profile_test_error`).
+
+The inner deterministic equivalent (``q`` per group and λ node, solved by the one Newton of
+:mod:`rmt_spectra.solvers`), the bulk system (continuation solver), the first-order unknowns and
+the second-order traces by complex step. The equations are written out in the module
+docstring of :mod:`rmt_spectra.risk.profile`.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..solvers.newton import newton
+from .tables import kappa_table
+
+if TYPE_CHECKING:
+    from .profile import RowModel
+
+#: complex-step size for the second-order traces (relative to the parameter scale).
+_CSTEP = 1e-30
+
+
+# ====================================================================== inner deterministic equivalent
+class _Inner:
+    """``Q̄ = (Σ C_kl P_kΩP_l + diag(c⋆) − z)⁻¹`` for Gaussian rows with a variance profile."""
+
+    def __init__(self, rows: RowModel, beta):
+        self.pi = rows.proportions
+        self.tau = rows.tau                     # (K, L)
+        self.w = rows.lambda_weights            # (L,)
+        self.dw = rows.direction_weights        # (3, L)
+        self.beta = float(beta)
+        self.K = rows.K
+        self.iu = np.triu_indices(self.K)
+
+    def blocks(self, q, C):
+        """``D_j`` (L, K), ``G_j = (I + C D_j)⁻¹`` and ``P_j = D_j G_j`` (L, K, K)."""
+        D = (self.beta * self.pi * q)[None, :] * self.tau.T       # (L, K)
+        A = np.eye(self.K)[None] + C[None, :, :] * D[:, None, :]   # (I + C D)_ij = δ_ij + C_ij D_j
+        G = np.linalg.inv(A)
+        P = D[:, :, None] * G
+        return D, G, P
+
+    def q_map(self, q, C, cstar, z):
+        """``q_k ↦ 1/(c⋆_k − z + E_ω[τ_k Γ_kk])`` and the Jacobian of ``q − map(q)``."""
+        D, G, P = self.blocks(q, C)
+        Gam = G @ C                                                 # (L, K, K), symmetric
+        S = np.einsum("j,kj,jkk->k", self.w, self.tau, Gam)
+        qn = 1.0 / (cstar - z + S)
+        # dS_k/dq_a = −Σ_j ω_j τ_k(j) Γ_ka(j)² β π_a τ_a(j)
+        dS = -np.einsum("j,kj,jka,aj->ka", self.w, self.tau, Gam * Gam, (self.beta * self.pi)[:, None] * self.tau)
+        J = np.eye(self.K) + (qn * qn)[:, None] * dS
+        return qn, J
+
+    def solve_q(self, C, cstar, z, q0, tol=1e-14, maxit=50, min_steps=0):
+        """Newton (:func:`rmt_spectra.solvers.newton`) for ``q``; in complex arithmetic for the complex
+        step (then ``min_steps >= 2``: the start is the real solution, whose residual is already below ``tol``).
+        Returns ``(q, steps, residual)``."""
+        q0 = np.array(q0, dtype=complex if (np.iscomplexobj(C) or np.iscomplexobj(cstar)) else float)
+        q, its, res = newton(_QEquation(self, C, cstar, z), q0[None, :], np.zeros(1, q0.dtype), tol=tol,
+                             maxit=maxit, min_steps=min_steps)
+        return q[0], int(its[0]), float(res[0])
+
+    def outputs(self, q, C):
+        """Traces ``t`` (pairs then stars, Q̄ units) and the projected forms ``H`` (2K × 2K)."""
+        K = self.K
+        _, _, P = self.blocks(q, C)
+        EP = np.einsum("j,jkl->kl", self.w, P)
+        fac = np.where(self.iu[0] == self.iu[1], 1.0, 2.0)
+        t = np.concatenate([fac * EP[self.iu] / self.beta, self.pi * q])
+        G_bb = np.einsum("j,jkl->kl", self.dw[0], P)
+        G_nn = np.einsum("j,jkl->kl", self.dw[1], P)
+        G_nb = np.einsum("j,jkl->kl", self.dw[2], P)
+        R = np.linalg.inv(np.eye(K) - C @ G_bb)
+        H_bb = G_bb @ R
+        H_nb = G_nb @ R
+        H_nn = G_nn + G_nb @ R @ C @ G_nb.T
+        H = np.block([[H_bb, H_nb.T], [H_nb, H_nn]])
+        return t, H
+
+    def unpack(self, p):
+        """Coefficients ``p = (C pairs, c⋆)`` → ``(C, c⋆)``."""
+        K, npair = self.K, len(self.iu[0])
+        C = np.zeros((K, K), dtype=p.dtype)
+        C[self.iu] = p[:npair]
+        C[(self.iu[1], self.iu[0])] = p[:npair]
+        return C, p[npair:]
+
+
+class _QEquation:
+    """``q − map(q) = 0`` of :meth:`_Inner.q_map` at fixed coefficients, for :func:`rmt_spectra.solvers.newton`
+    (one point; residual size ``max|F|/max|q|``)."""
+
+    fused_jacobian = True
+
+    def __init__(self, inner, C, cstar, z):
+        self.inner, self.C, self.cstar, self.z = inner, C, cstar, z
+
+    def residual(self, q, _z, jacobian=True):
+        qn, J = self.inner.q_map(q[0], self.C, self.cstar, self.z)
+        return (q[0] - qn)[None, :], J[None], None
+
+    def residual_norm(self, F, q, _z):
+        return np.max(np.abs(F), axis=1) / (np.max(np.abs(q), axis=1) + 1e-300)
+
+
+# ====================================================================== one point
+def _tables(sigma, target, rows: RowModel, noise, n_kappa):
+
+    s2 = rows.variances
+    tabs = [kappa_table(sigma, target, float(r), float(c), rows.gamma, noise, n_kappa)
+            for r, c in zip(rows.spikes, s2)]
+    t0 = tabs[0]
+    return dict(kappa=t0.kappa, w=t0.weight, h=t0.h, h1=t0.h1, h2=t0.h2,
+                mu0=np.array([t.mu0 for t in tabs]), mu1=np.array([t.mu1 for t in tabs]),
+                mus2=np.array([t.mu_star_sq for t in tabs]))
+
+
+def _solve_point(alpha, ridge, tb, rows: RowModel, beta, inner: _Inner, tol):
+    from ..solvers import solve_upper
+    from ..spiked.bulk import MixtureEquation
+
+    K = rows.K
+    iu = inner.iu
+    eq = MixtureEquation(tb["mu1"], tb["mus2"], tb["w"], rows.proportions, rows.tau, rows.lambda_weights,
+                         alpha * beta, 1.0, beta, merge=False)
+    z = -ridge / alpha
+    x, rep = solve_upper(eq, np.array([z + 0j]), tol=tol, on_failure="ignore", real_outside=True, label="risk bulk")
+    bulk_res, its = float(rep.residual[0]), int(rep.iterations[0])
+    imag = float(np.max(np.abs(x.imag)) / (np.max(np.abs(x)) + 1e-300))
+    x = x.real
+    q_bulk, Cmat = eq.unpack(x)
+    q_bulk, Cmat = q_bulk[0].real, Cmat[0].real
+    delta = eq.delta(x + 0j)[0].real
+    w, kap, h, h1, h2 = tb["w"], tb["kappa"], tb["h"], tb["h1"], tb["h2"]
+    mu0, mu1, mus2 = tb["mu0"], tb["mu1"], tb["mus2"]
+    g = 1.0 / (1.0 + delta)
+    gw = g * w
+    cstar = mus2 @ gw
+    # the inner system at the solution reproduces q (consistency of the two solvers)
+    q, _, inner_res = inner.solve_q(Cmat, cstar, z, q_bulk, tol=min(tol, 1e-13))
+    t, H = inner.outputs(q, Cmat)
+    coef = np.concatenate([mu1[iu[0]] * mu1[iu[1]], mus2])          # (nb, nκ)
+    V_check = (t @ coef) / alpha
+    v_res = float(np.max(np.abs(V_check - delta)) / (1.0 + np.max(np.abs(delta))))
+    # ---------------------------------------------------------------- (θ, m), ψ
+    psihat = alpha * (mu1 @ (h1 * gw))
+    k1 = kap * mu1
+    a1 = k1 @ (h * gw)
+    A2 = (k1 * gw) @ mu0.T
+    A3 = (k1 * gw) @ k1.T
+    B0 = (mu0 * gw) @ mu0.T
+    b1 = mu0 @ (h * gw)
+    Hbb, Hbn, Hnb, Hnn = H[:K, :K], H[:K, K:], H[K:, :K], H[K:, K:]
+    top = np.hstack([np.eye(K) + Hbb @ A3, Hbb @ A2])
+    bot = np.hstack([A2.T, B0])
+    rhs = np.concatenate([Hbb @ a1 + Hbn @ psihat / alpha, b1])
+    sol = np.linalg.lstsq(np.vstack([top, bot]), rhs, rcond=1e-13)[0]
+    theta, m = sol[:K], sol[K:]
+    thetahat = alpha * (a1 - A2 @ m - A3 @ theta)
+    psi = (Hnb @ thetahat + Hnn @ psihat) / alpha
+    c = m @ mu0 + kap * (theta @ mu1)
+    e0 = h2 - 2 * c * h + c * c - 2 * h1 * (psi @ mu1)
+    # ---------------------------------------------------------------- second order (complex step)
+    p0 = np.concatenate([Cmat[iu], cstar])
+    nb = p0.size
+    src = np.concatenate([thetahat, psihat])
+    dt = np.empty((nb, nb))
+    dU = np.empty(nb)
+    step = _CSTEP * (1.0 + np.abs(p0))
+    cs_res = 0.0
+    for b in range(nb):
+        pb = p0.astype(complex)
+        pb[b] += 1j * step[b]
+        Cb, sb = inner.unpack(pb)
+        qb, _, res_b = inner.solve_q(Cb, sb, z, q, tol=1e-13, min_steps=3)
+        cs_res = max(cs_res, res_b)
+        tb_, Hb = inner.outputs(qb, Cb)
+        dt[:, b] = tb_.imag / step[b]
+        dU[b] = (src @ Hb @ src).imag / step[b]
+    T = -dt / alpha**2                    # (1/N) tr(B_a S⁻¹ B_b S⁻¹), symmetric
+    T = 0.5 * (T + T.T)
+    uB = -dU / alpha**2                   # ūᵀ B_b ū
+    a_k = uB @ coef                       # ūᵀ Σ_c(κ) ū
+    g2w = g * g * w
+    Mc = (coef * g2w) @ coef.T
+    Nhat = np.linalg.solve(np.eye(nb) - alpha * Mc @ T, alpha * (coef @ ((e0 + a_k) * g2w)))
+    Q = a_k + (T @ Nhat) @ coef
+    err = float((e0 + Q) @ w)
+    resid = max(bulk_res, inner_res, cs_res, v_res, imag)
+    converged = bool(np.isfinite(err) and rep.converged[0] and resid <= max(1e3 * tol, 1e-8))
+    return dict(err=err, theta=theta, psi=psi, m=m, thetahat=thetahat, psihat=psihat, resid=resid, it=its,
+                converged=converged)
