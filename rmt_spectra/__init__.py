@@ -30,15 +30,9 @@ from .spiked import (PolynomialSpikes, SpikedFeatures, measure_polynomial_spikes
 from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
 from .setting import Setting
 from .spectrum import Outlier, Spectrum
+from .plotting import plot_spectrum  # matplotlib is imported when a figure is drawn
 
 __version__ = "0.1.0"
-
-
-def plot_spectrum(*args, **kwargs):
-    """Histogram of an empirical spectrum with a theoretical density (see :func:`rmt_spectra.plotting.plot_spectrum`)."""
-    from .plotting import plot_spectrum as _plot
-
-    return _plot(*args, **kwargs)
 
 
 __all__ = [

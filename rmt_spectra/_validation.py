@@ -28,6 +28,9 @@ def check_real(name: str, value, *, allow_array: bool = False):
     """Return ``value`` as a finite float (or float array); raise otherwise."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a real number, got a bool")
+    if isinstance(value, (str, bytes)) or (allow_array and np.asarray(value).dtype.kind in "USO"
+                                           and any(isinstance(v, (str, bytes)) for v in np.ravel(value))):
+        raise TypeError(f"{name} must be a real number, got the string {value!r}")
     if allow_array:
         try:
             arr = np.asarray(value, dtype=float)
@@ -97,6 +100,8 @@ def check_size(name: str, value) -> int:
 
 def as_complex_array(name: str, z) -> np.ndarray:
     """``z`` as a complex array; NaN/inf refused."""
+    if isinstance(z, (str, bytes)):
+        raise TypeError(f"{name} must be a complex number or array, got the string {z!r}")
     try:
         arr = np.asarray(z, dtype=complex)
     except (TypeError, ValueError):
@@ -108,6 +113,8 @@ def as_complex_array(name: str, z) -> np.ndarray:
 
 def as_real_array(name: str, x) -> np.ndarray:
     """``x`` as a float array; NaN refused (±inf allowed: cdf(±inf) is meaningful)."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be a real number or array, got the string {x!r}")
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):

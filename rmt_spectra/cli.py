@@ -9,6 +9,8 @@ Sub-commands::
              it with its deterministic equivalent (Gaussian equivalence).
     demo     One large gradient step: FᵀF/n before and after, both deterministic
              equivalents, predicted vs measured outliers (the headline figure).
+    figure   A figure of the four papers (``figure --list``, ``figure NAME``,
+             ``figure --all``): PNG, PDF, JSON with every number, caption, table.
 """
 from __future__ import annotations
 
@@ -159,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also save a PDF next to the PNG")
     p.add_argument("--out", default="out/spectrum_one_step.png", help="PNG path; the numbers go next to it as JSON ('' to skip)")
     p.set_defaults(func=_cmd_demo)
+    sub.add_parser("figure", help="reproduce a figure of the papers: rmt-spectra figure --list | NAME | --all",
+                   add_help=False)
     return parser
 
 
@@ -169,6 +173,11 @@ def _version() -> str:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["figure"]:
+        from .figures import main as figure_main
+
+        return figure_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -28,6 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .empirical import EmpiricalSpectrum, compare
+from .equivalents import ConjugateKernel
+from .simulation import simulate_one_step
+from .spiked.features import SpikedFeatures
+from .spiked.outliers import b_direction_condition
+
 __all__ = ["run_demo", "format_table", "DEFAULTS", "RELU_PANEL"]
 
 DEFAULTS = dict(n0=4000, n=2000, d=1000, N=1000, activation="tanh", teacher="tanh", eta_tilde=5.0,
@@ -37,20 +43,12 @@ RELU_PANEL = dict(activation="relu", teacher="relu", eta_tilde=3.0, second_layer
 
 
 def _spectrum_of(F):
-    from .empirical import EmpiricalSpectrum
-
     return EmpiricalSpectrum.from_features(F, matrix_label="F0^T F0 / n (initialization)")
 
 
 def _panel(n0, n, d, N, activation, teacher, eta_tilde, second_layer, noise, seed):
     """Simulate one step, build the three equivalents, compare; returns the objects and the numbers."""
     import warnings
-
-    from .empirical import compare
-    from .equivalents import ConjugateKernel
-    from .simulation import simulate_one_step
-    from .spiked.features import SpikedFeatures
-    from .spiked.outliers import b_direction_condition
 
     t0 = time.perf_counter()
     res = simulate_one_step(n0, n, d, N, activation=activation, teacher=teacher, noise=noise,

@@ -23,6 +23,25 @@ def plot_spectrum(empirical, theory: Spectrum | None = None, ax=None, bins=None,
     the theory's bulk are drawn as ticks on the axis, predicted outliers as
     triangles.
 
+    Parameters
+    ----------
+    empirical : EmpiricalSpectrum or array_like
+        The measured spectrum (eigenvalues are wrapped in an :class:`EmpiricalSpectrum`).
+    theory : Spectrum, optional
+        A law or equivalent whose ``pdf`` is drawn over its support, with its ``outliers()``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default: a new 6 × 4 in figure).
+    bins : int, optional
+        Histogram bins (default ``2√p`` clipped to 20–120).
+    grid : int, default 800
+        Points of the theoretical density.
+    label, theory_label : str, optional
+        Legend labels of the histogram and of the density.
+    color : str, optional
+        Colour of the density curve.
+    show_outliers : bool, default True
+        Mark measured eigenvalues beyond the bulk and predicted outliers.
+
     Returns
     -------
     matplotlib.axes.Axes

@@ -60,7 +60,7 @@ CDF_MAX_PIECES = 8
 class Outlier:
     """An isolated eigenvalue predicted (or measured) outside the bulk.
 
-    Attributes
+    Parameters
     ----------
     location : float
         Position of the eigenvalue.

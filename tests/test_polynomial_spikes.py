@@ -174,12 +174,12 @@ def test_figure_smoke(tmp_path):
     for ext in ("png", "pdf", "json", "txt"):
         assert (tmp_path / f"mon23_spikes.{ext}").stat().st_size > 0
     data = json.loads((tmp_path / "mon23_spikes.json").read_text())
-    relu = data["data"]["relu"][0]
+    relu = data["data"]["cases"]["relu"][0]
     assert {"alpha", "bulk_edge", "predicted", "measured_top", "alignment", "valid"} <= set(relu)
     # ReLU's mean outlier (N μ₀² ≈ 32 at N = 200) is predicted and measured within 5 %
     assert relu["predicted"][0]["source"] == "mean"
     assert abs(relu["predicted"][0]["location"] - relu["measured_top"][0]) < 0.05 * relu["measured_top"][0]
-    assert data["data"]["tanh"][0]["alignment"]["1"] > 0.5
+    assert data["data"]["cases"]["tanh"][0]["alignment"]["1"] > 0.5
 
 
 def test_row_norm_variance_matches_the_step():

@@ -78,7 +78,12 @@ def test_groups_vs_simulation(act, groups):
             return ridge_test_error(s, RIDGE, n_test=4000, seed=10_000 + seed, teacher="tanh", noise=NOISE)
 
         sim = average_over_seeds(one, range(6))
-        assert abs(sim.mean - th) < 3 * sim.stderr + 0.015 * th, (alpha, sim.mean, sim.stderr, th)
+        # 3 standard errors of the seed average plus the O(1/N) bias of the N → ∞ equations: at finite N the
+        # readout fits each group's mean direction 1_k with weights ~ m_k/(√N π_k) that also pick up the
+        # x-dependent part of every feature, adding ≈ (1/N) Σ_k m_k² E_κ[μ₁,ₖ² + μ⋆,ₖ²]/π_k to the test error
+        # [derived; measured d·Δ = 0.12–0.17 against 0.15 predicted for tanh ±2 (d = 100–800, paired seeds), 0.28
+        # predicted for ReLU ±1.5, at most 0.48 over r = 1..3]. So the allowance is 0.5/d, not a fraction of ε_g.
+        assert abs(sim.mean - th) < 3 * sim.stderr + 0.5 / d, (alpha, sim.mean, sim.stderr, th)
 
 
 def test_full_output_and_shapes():

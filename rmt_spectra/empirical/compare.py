@@ -35,7 +35,24 @@ __all__ = ["compare", "Comparison", "OutlierMatch", "ks_distance", "wasserstein1
 
 @dataclass(frozen=True)
 class OutlierMatch:
-    """A predicted outlier and the eigenvalue matched to it."""
+    """A predicted outlier and the eigenvalue matched to it.
+
+    Parameters
+    ----------
+    predicted : float
+        Location of the predicted outlier (:attr:`rmt_spectra.spectrum.Outlier.location`).
+    measured : float
+        The empirical eigenvalue matched to it by :func:`compare`.
+    source : str, default ""
+        What produced the prediction (the outlier's ``source``).
+
+    Attributes
+    ----------
+    abs_error : float
+        ``|measured − predicted|``.
+    rel_error : float
+        ``|measured − predicted| / |predicted|`` (denominator floored at 1e-300).
+    """
 
     predicted: float
     measured: float
@@ -52,7 +69,40 @@ class OutlierMatch:
 
 @dataclass
 class Comparison:
-    """Distances between a theoretical spectrum and an empirical one."""
+    """Distances between a theoretical spectrum and an empirical one.
+
+    Built by :func:`compare`; all distances refer to the compared (bulk) eigenvalues.
+
+    Parameters
+    ----------
+    ks : float
+        Kolmogorov–Smirnov distance ``sup_x |F_p(x) − F(x)|`` (:func:`ks_distance`), in ``[0, 1]``.
+    w1 : float
+        Wasserstein-1 distance ``∫ |F_p − F| dx`` (:func:`wasserstein1`).
+    z : ndarray of complex, shape ``(K,)``
+        Points where the Stieltjes transforms are compared.
+    stieltjes_theory : ndarray of complex, shape ``(K,)``
+        ``m(z)`` of the theory.
+    stieltjes_empirical : ndarray of complex, shape ``(K,)``
+        ``m_p(z) = (1/p) Σ_j 1/(λ_j − z)`` of the compared eigenvalues.
+    outliers : list of OutlierMatch, default []
+        Predicted outliers above the bulk (largest first), then below it (smallest first).
+    bulk_edge_theory : float, default NaN
+        Right end of the theory's support (``inf`` when the theory has no support interval).
+    bulk_edge_measured : float, default NaN
+        Largest eigenvalue not matched to an outlier above the bulk.
+    size : int, default 0
+        Number ``p`` of eigenvalues compared (after leaving out the matched outliers, if so asked).
+
+    Attributes
+    ----------
+    stieltjes_errors : ndarray, shape ``(K,)``
+        ``|m_p(z) − m(z)|/|m(z)|`` at each point of ``z``.
+    stieltjes_error : float
+        Their maximum.
+    ks_iid_bound : float
+        DKW 95 % bound ``√(ln(2/0.05)/(2p))`` for ``p = size`` i.i.d. draws.
+    """
 
     ks: float
     w1: float
@@ -121,7 +171,25 @@ def _theory_cdf_left(theory, x, cdf_right):
 
 
 def ks_distance(theory: Spectrum, eigenvalues) -> float:
-    """Exact KS distance between the empirical cdf of ``eigenvalues`` and ``theory.cdf``."""
+    """Exact KS distance between the empirical cdf of ``eigenvalues`` and ``theory.cdf``.
+
+    ``sup_x |F_p(x) − F(x)|`` is attained at an eigenvalue, from the right or from the left
+    (``F_p`` is constant between eigenvalues and ``F`` is monotone), so both one-sided limits are
+    compared at every distinct eigenvalue; the left limit of ``F`` subtracts the mass of a theory
+    atom sitting exactly at that eigenvalue.
+
+    Parameters
+    ----------
+    theory : Spectrum
+        Any spectrum with ``cdf`` (right-continuous) and ``atoms``.
+    eigenvalues : array_like, shape ``(p,)``
+        The empirical eigenvalues (any order; ties allowed; ``p >= 1``).
+
+    Returns
+    -------
+    float
+        The KS distance, in ``[0, 1]``.
+    """
     eig = np.sort(np.asarray(eigenvalues, float))
     p = eig.size
     values, counts = np.unique(eig, return_counts=True)
@@ -138,6 +206,22 @@ def wasserstein1(theory: Spectrum, eigenvalues, nodes: int = 4) -> float:
     Breakpoints are the eigenvalues, the theory's edges and atoms, so ``F_p`` is
     constant on every panel; the error is that of ``nodes``-point quadrature of
     the smooth ``F`` (plus one kink per panel where the two cross).
+
+    Parameters
+    ----------
+    theory : Spectrum
+        Any spectrum with ``cdf``, ``support`` and ``atoms``.
+    eigenvalues : array_like, shape ``(p,)``
+        The empirical eigenvalues (any order, ``p >= 1``).
+    nodes : int >= 1, default 4
+        Gauss–Legendre nodes per panel.
+
+    Returns
+    -------
+    float
+        ``W₁ >= 0``, integrated between the smallest and largest breakpoint (outside them both
+        cdfs are 0 or 1 when the theory's mass lies in its support and atoms); 0 with fewer than
+        two breakpoints.
     """
     eig = np.sort(np.asarray(eigenvalues, float))
     p = eig.size
@@ -184,11 +268,28 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None, exclude_outliers
         ``p − k``): outliers carry vanishing mass in the limit law, and a single
         outlier at distance ``L`` would otherwise add ``L/p`` to ``w1``.
         Unpredicted eigenvalues beyond the bulk always count.
+
+    Returns
+    -------
+    Comparison
+        ``ks``, ``w1``, the Stieltjes transforms at ``z`` (default: the 6 points
+        ``x + i y`` with ``x`` the left edge, centre and right edge of the theory's support hull (the
+        empirical one if the theory has none) and ``y`` = 0.1 and 0.5 times its width), the matched
+        outliers and the theoretical and measured right bulk edges.
+
+    Notes
+    -----
+    Matching: the predicted outliers above the right end of the support, largest first (each
+    counted ``multiplicity`` times), take the largest eigenvalues in order; those below the left
+    end, smallest first, take the smallest ones; at least one eigenvalue is always left unmatched.
     """
     if not isinstance(theory, Spectrum):
         raise TypeError(f"theory must be a Spectrum (law or deterministic equivalent), got {type(theory).__name__}")
     if not isinstance(empirical, EmpiricalSpectrum):
-        empirical = EmpiricalSpectrum(empirical)
+        try:
+            empirical = EmpiricalSpectrum(empirical)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"empirical must be an EmpiricalSpectrum or an array of eigenvalues: {exc}") from None
     tol = empirical.zero_tol if atom_tol is None else float(atom_tol)
     eig = _snap_to_atoms(empirical.eigenvalues, theory.atoms, tol)
 

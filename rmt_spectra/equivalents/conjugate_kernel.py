@@ -35,7 +35,11 @@ import math
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, check_positive, check_size
+from ..empirical.spectrum import EmpiricalSpectrum
+from ..gaussian import activation as make_activation
+from ..gaussian import gaussian_moments, hermite_coefficients
 from ..laws.marchenko_pastur import MarchenkoPastur
+from ..simulation.network import draw_data, draw_first_layer
 from ..solvers.newton import descend, newton
 from ..solvers.policy import check_on_failure, full_output_flag
 from ..spectrum import Outlier, Spectrum
@@ -49,8 +53,6 @@ __all__ = ["ConjugateKernel"]
 
 
 def _activation_and_moments(activation):
-    from ..gaussian import activation as make_activation, gaussian_moments
-
     act = make_activation(activation)  # validates; an Activation is returned unchanged
     return act, gaussian_moments(act)
 
@@ -214,8 +216,6 @@ class ConjugateKernel(SampleCovariance):
         if self.N is None:
             return np.zeros(0)
         if not hasattr(self, "_mu2"):
-            from ..gaussian import hermite_coefficients
-
             self._mu2 = float(hermite_coefficients(self.activation, 2)[2])
         c = 0.5 * (self.N / self.d) * self._mu2**2
         h = c if self.weights == "gaussian" else 0.0
@@ -267,8 +267,6 @@ class ConjugateKernel(SampleCovariance):
         ``d`` sets the input dimension when built :meth:`from_ratios` (then
         ``n = round(d·n/d)``, ``N = round(d·N/d)``); with integer sizes it must be omitted or equal.
         """
-        from ..empirical.spectrum import EmpiricalSpectrum
-
         if d is None:
             if self.d is None:
                 raise ValueError("d is required to simulate a ConjugateKernel built from ratios")
@@ -276,7 +274,6 @@ class ConjugateKernel(SampleCovariance):
         else:
             d = check_size("d", d)
             n, N = max(1, round(d * self.n_over_d)), max(1, round(d * self.N_over_d))
-        from ..simulation.network import draw_data, draw_first_layer
 
         rng = as_generator(seed)
         X = draw_data(n, d, rng)

@@ -25,6 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, as_real_array, check_positive, check_real, check_size
+from ..empirical.spectrum import EmpiricalSpectrum
 from ..solvers.policy import check_on_failure, full_output_flag
 from ..spectrum import Outlier, Spectrum
 from .population import Population
@@ -203,8 +204,6 @@ class SampleCovariance(Spectrum):
         """Eigenvalues of one ``Σ^{1/2} Z Zᵀ Σ^{1/2}/n`` with ``Σ`` diagonal (H's atoms, quantile-assigned)
         plus optional ``spikes`` on the first coordinates, as an :class:`EmpiricalSpectrum`;
         ``return_vectors=True`` also returns the eigenvectors, ``[:, j]`` that of the j-th largest eigenvalue."""
-        from ..empirical.spectrum import EmpiricalSpectrum
-
         p = check_size("p", p)
         n = max(1, int(round(p / self.ratio)))
         rng = as_generator(seed)

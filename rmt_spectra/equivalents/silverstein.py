@@ -59,6 +59,28 @@ class SolverInfo(SolverReport):
     ``residual`` is the relative residual ``|F(u)|/(|u| + |z| + |cμ₁|)``;
     ``branch_ok`` checks ``Im m̲ > 0`` (``Im z > 0`` or inside the support) or
     real ``m̲`` with ``x'(u) > 0`` (outside the support); ``u = −1/m̲``.
+
+    Built by :func:`solve_silverstein`; every field has the shape of its ``z``.
+
+    Parameters
+    ----------
+    residual : ndarray of float
+        Relative residual ``|F(u)|/(|u| + |z| + |cμ₁|)`` at each point.
+    iterations : ndarray of int
+        Newton (or fixed-point) iterations spent at each point.
+    converged : ndarray of bool
+        ``residual <= max(tol, 1e-10)`` and ``branch_ok``.
+    branch_ok : ndarray of bool
+        The solution is on the physical branch (above).
+    method : str
+        The method used (``"polynomial"``, ``"newton"`` or ``"picard"``; ``"auto"`` resolved).
+    u : ndarray of complex, optional
+        ``u = −1/m̲`` at each point.
+
+    Attributes
+    ----------
+    max_residual : float
+        Largest ``residual`` (0 for no point).
     """
 
     u: np.ndarray | None = None
@@ -404,6 +426,36 @@ def picard_solve(P, z, *, damping=0.5, tol=1e-10, maxit=100000, eta=0.0):
 
     ``P`` is a population-ratio pair prepared by ``_Prep`` (or a ``(population, ratio)`` tuple).
     Returns ``(u, iterations, residual)`` with ``u = −1/m̲``.
+
+    The iteration is that of the Silverstein equation ``z = −1/m̲ + c∫t dH(t)/(1 + t m̲)``
+    (module docstring) with ``α = damping``, over the distinct nonzero atoms of ``H``. The first point
+    starts at ``m̲ = −1/(z + i)``; a start with ``Im m̲ <= 0`` is moved to ``Im m̲ = 10⁻³``. The residual
+    is checked every 10 iterations.
+
+    Parameters
+    ----------
+    P : _Prep or (Population, float)
+        The population ``H`` and the ratio ``c = p/n``.
+    z : 1-d array_like of complex
+        Points, solved one after the other in this order (warm starts).
+    damping : float
+        ``α`` of the update, meant in ``(0, 1]`` (not validated); default 0.5.
+    tol : float
+        Target relative residual ``|F(u)|/(|u| + |z| + |cμ₁|)``; default 1e-10.
+    maxit : int
+        Iterations per point at most; default 100000.
+    eta : float
+        Added to ``Im z`` (``z + iη``); default 0.
+
+    Returns
+    -------
+    u : ndarray of complex (len(z),)
+        ``u = −1/m̲`` at each point.
+    iterations : ndarray of int (len(z),)
+        Iterations spent at each point.
+    residual : ndarray of float (len(z),)
+        Relative residual ``|F(u)|/(|u| + |z| + |cμ₁|)``; no convergence flag, ``residual > tol``
+        means ``maxit`` was reached.
     """
     if isinstance(P, tuple):
         P = _Prep(*P)

@@ -50,6 +50,22 @@ class SupportInfo:
     ``u``-intervals on which ``x`` is increasing (the complement of the
     support), ``(-inf, u_left[0])``, ``(u_right[0], u_left[1])``, ...,
     ``(u_right[-1], inf)``.
+    (``gaps_u`` is not a stored field: those intervals follow from ``u_left`` and ``u_right``.)
+
+    Built by :func:`silverstein_choi`.
+
+    Parameters
+    ----------
+    intervals : list of (float, float)
+        Support intervals ``(x(u_left[i]), x(u_right[i]))`` of the nonzero part of the limit spectrum,
+        increasing and disjoint.
+    u_left, u_right : ndarray (len(intervals),)
+        Critical points (``x'(u) = 0``) whose images are the left and right edges.
+    merged_gaps : int
+        Pairs of consecutive atoms that lie in the same discretized continuous interval of ``H``
+        (``H.continuous_support``) and were therefore not searched for a gap (module docstring).
+    info : dict
+        Free-form diagnostics (empty as built by :func:`silverstein_choi`).
     """
 
     intervals: list
@@ -71,7 +87,28 @@ def _moments(u, t, a, order):
 
 
 def silverstein_choi(population, ratio) -> SupportInfo:
-    """All support intervals of the limit spectrum of ``Σ^{1/2} Z Zᵀ Σ^{1/2}/n`` (nonzero part)."""
+    """All support intervals of the limit spectrum of ``Σ^{1/2} Z Zᵀ Σ^{1/2}/n`` (nonzero part).
+
+    Silverstein–Choi: the complement of the support is the image under
+    ``x(u) = u + cμ₁ + c∫t² dH(t)/(u − t)`` of the real intervals where ``x'(u) = 1 − g(u) > 0``,
+    ``g(u) = c∫t² dH(t)/(u − t)²`` (module docstring). The edges are the roots of ``g(u) = 1``:
+    one left of the smallest atom, one right of the largest, and two between consecutive atoms
+    where the minimum of ``g`` is below 1 (a gap); pairs of atoms inside one interval of
+    ``H.continuous_support`` are skipped. Roots by bracketed Newton on ``g^{-1/2} − 1``.
+
+    Parameters
+    ----------
+    population : Population
+        ``H``, the spectral law of ``Σ`` (atoms of either sign; zero atoms are dropped). At least one
+        nonzero atom (``ValueError`` otherwise).
+    ratio : float
+        ``c = p/n`` (not validated here; meant to be > 0).
+
+    Returns
+    -------
+    SupportInfo
+        The intervals (increasing), their critical points ``u_left``/``u_right`` and ``merged_gaps``.
+    """
     t, om = population.distinct()
     c = float(ratio)
     if t.size == 0:

@@ -29,10 +29,11 @@ import warnings
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, as_real_array, check_positive, check_size
+from ..empirical.spectrum import EmpiricalSpectrum
+from ..solvers.policy import full_output_flag
 from ..spectrum import Spectrum
 from .population import Population
 from .sample_covariance import SampleCovariance
-from ..solvers.policy import full_output_flag
 from .silverstein import ConvergenceWarning
 
 __all__ = ["WeightedSampleCovariance"]
@@ -151,8 +152,6 @@ class WeightedSampleCovariance(Spectrum):
     # ------------------------------------------------------------ simulation
     def simulate(self, p, seed=None):
         """Eigenvalues of one ``Xᵀ diag(w) X/n`` with ``n = round(p/ratio)`` and ``w`` drawn i.i.d. from the atoms."""
-        from ..empirical.spectrum import EmpiricalSpectrum
-
         p = check_size("p", p)
         n = max(1, int(round(p / self.ratio)))
         rng = as_generator(seed)

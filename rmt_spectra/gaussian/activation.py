@@ -73,6 +73,31 @@ class Activation:
 
     Build it with :func:`activation`; attributes are read-only by convention.
 
+    Parameters
+    ----------
+    func : callable
+        Vectorized ``ndarray -> ndarray`` evaluating σ (the result is cast to float).
+    name : str, keyword-only
+        Display name.
+    kind : str, keyword-only
+        ``"builtin"``, ``"hermite"``, ``"polynomial"``, ``"sympy"`` or ``"callable"``.
+    kinks : iterable of float, default ()
+        Breakpoints of σ (stored sorted, as floats).
+    smooth : bool or None, default True
+        ``True`` analytic on R; ``False`` analytic between ``kinks``; ``None`` unknown.
+    sympy_expr : sympy.Expr, zero-argument factory of one, or None
+        Symbolic form in ``x`` (a factory is called on first access).
+    exact_coefficients : sequence of sympy numbers, optional
+        Exact monomial coefficients (lowest degree first); makes σ a polynomial.
+    derivative_factory : callable, optional
+        ``k -> σ^{(k)}`` (vectorized); without it derivatives are finite differences.
+    mp_func : callable, optional
+        σ at an mpmath number (:meth:`mp_eval`); without it ``func`` in double precision.
+    d1_from_value : callable, optional
+        ``σ'`` as a function of ``σ`` (:meth:`value_and_derivative`).
+    parity : {-1, 0, 1} or None
+        Known parity; None detects it on first access (:attr:`parity`).
+
     Attributes
     ----------
     name : str
@@ -349,6 +374,14 @@ def activation(spec, *, name: str | None = None, kinks=None) -> Activation:
         fixed quadrature rules are used; without them ``smooth=None`` (unknown)
         and quadrature is adaptive.
 
+    Returns
+    -------
+    Activation
+        ``spec`` itself if it is one; otherwise a new activation (kind ``"builtin"``,
+        ``"hermite"``, ``"polynomial"``, ``"sympy"`` or ``"callable"``). Sympy expressions and
+        callables are probed first (vectorized, real, finite on [−40, 40], finite
+        ``E σ(z)²``; ``ValueError`` otherwise).
+
     Raises
     ------
     TypeError, ValueError
@@ -397,3 +430,13 @@ def activation(spec, *, name: str | None = None, kinks=None) -> Activation:
         _probe(act, f"the callable {label!r}")
         return act
     raise TypeError(f"spec: cannot make an activation from {type(spec).__name__}; allowed: {_ALLOWED}")
+
+
+def activation_parameter(param: str, spec) -> Activation:
+    """:func:`activation` for the public parameter ``param`` (``"activation"``, ``"teacher"``, …): a bad spec
+    raises the same error, its message naming ``param`` instead of ``spec``."""
+    try:
+        return activation(spec)
+    except (ValueError, TypeError) as exc:
+        msg = str(exc)
+        raise type(exc)(f"{param}: {msg[6:] if msg.startswith('spec: ') else msg}") from None

@@ -35,7 +35,22 @@ _CLOSED = ("relu", "erf", "sin")
 
 
 def hermite_values(z, kmax: int) -> np.ndarray:
-    """``He_0(z), …, He_kmax(z)`` stacked on a new last axis (shape ``z.shape + (kmax+1,)``)."""
+    """``He_0(z), …, He_kmax(z)`` stacked on a new last axis (shape ``z.shape + (kmax+1,)``).
+
+    Probabilists' Hermite polynomials by the recurrence ``He_{k+1}(z) = z He_k(z) − k He_{k−1}(z)``.
+
+    Parameters
+    ----------
+    z : array_like
+        Real points (any shape).
+    kmax : int >= 0
+        Highest degree.
+
+    Returns
+    -------
+    ndarray, shape ``z.shape + (kmax + 1,)``
+        ``out[..., k] = He_k(z)``.
+    """
     kmax = check_int("kmax", kmax, minimum=0)
     z = np.asarray(z, dtype=float)
     out = np.empty(z.shape + (kmax + 1,))

@@ -61,7 +61,9 @@ _CLOSED = ("relu", "erf", "sin")
 class GaussianMoments:
     """Moments of σ(shift + scale·z), arrays broadcast over ``shift`` and ``scale``.
 
-    Attributes
+    Returned by :func:`gaussian_moments`; the fields are its constructor arguments.
+
+    Parameters
     ----------
     shift, scale : ndarray
         Broadcast inputs (``scale`` = √c, a standard deviation).
@@ -80,6 +82,11 @@ class GaussianMoments:
         Estimated absolute error (max over the three expectations), for
         ``"adaptive"`` and ``"mpmath"``; None where the method has no estimate
         (closed forms, and fixed rules whose accuracy is checked in the tests).
+
+    Attributes
+    ----------
+    variance : ndarray
+        ``c = scale**2``.
     """
 
     shift: np.ndarray

@@ -162,7 +162,23 @@ def _as_flat(shift, scale):
 
 # ====================================================================== Gauss–Hermite
 def expect_gauss_hermite(integrand, shift, scale, n: int = GH_NODES):
-    r""":math:`E\,g_i(s + a z, z)` by the n-point Gauss–Hermite rule; 1-d ``shift``, ``scale``."""
+    r""":math:`E\,g_i(s + a z, z)` by the n-point Gauss–Hermite rule; 1-d ``shift``, ``scale``.
+
+    Parameters
+    ----------
+    integrand : callable
+        ``g(x, z) -> list of arrays``, each of the shape of ``x`` (shifts × nodes); several
+        expectations share the nodes.
+    shift, scale : array_like
+        ``s`` and ``a`` (flattened; the same number of entries).
+    n : int, default :data:`GH_NODES`
+        Nodes of the rule (:func:`gauss_hermite`).
+
+    Returns
+    -------
+    list of ndarray
+        One array ``(len(shift),)`` per component of ``g``.
+    """
     s, a = _as_flat(shift, scale)
     z, w = gauss_hermite(n)
     out = None
@@ -217,6 +233,26 @@ def expect_split(integrand, shift, scale, kinks=(), *, L: float | None = None,
     [-L, L]); with the fixed panels this gives ``P + K`` panels of ``m`` nodes per shift.
     The default panel width is ``PANEL_WIDTH / max(1, max(scale))`` in z, i.e. at
     most ``PANEL_WIDTH`` in x, so σ's own length scale stays resolved at large scales.
+
+    Parameters
+    ----------
+    integrand : callable
+        ``g(x, z) -> list of arrays``, each of the shape of ``x`` (shifts × panels × nodes).
+    shift, scale : array_like
+        ``s`` and ``a > 0`` (flattened; the same number of entries).
+    kinks : sequence of float, default ()
+        Breakpoints ``k`` of σ in x.
+    L : float, optional, keyword-only
+        Half-width of the z range (default ``truncation()``, i.e. degree 3: :func:`truncation`).
+    width : float, optional, keyword-only
+        Panel width in z (default above).
+    m : int, default :data:`PANEL_NODES`, keyword-only
+        Gauss–Legendre nodes per panel.
+
+    Returns
+    -------
+    list of ndarray
+        One array ``(len(shift),)`` per component of ``g``.
     """
     s, a = _as_flat(shift, scale)
     L = truncation() if L is None else L
@@ -255,6 +291,23 @@ def expect_adaptive(integrand, shift, scale, *, breakpoints=(0.0,), L: float | N
     All shifts and panels of one level are evaluated in one vectorized call.
     After ``max_levels`` bisections (width 2^-52) the rest is accepted with a
     ``RuntimeWarning`` if its estimate exceeds 1e-8.
+
+    Parameters
+    ----------
+    integrand : callable
+        ``g(x, z) -> list of arrays``, each of the shape of ``x`` (panels × nodes).
+    shift, scale : array_like
+        ``s`` and ``a > 0`` (flattened; the same number of entries).
+    breakpoints : sequence of float, default (0.0,), keyword-only
+        Points of σ in x where the initial panels are split (``z = (p − s)/a``).
+    L : float, optional, keyword-only
+        Half-width of the z range (default ``truncation()``: :func:`truncation`).
+    atol, rtol : float, default 1e-14, 1e-13, keyword-only
+        Acceptance test of a panel (above).
+    max_levels : int, default 52, keyword-only
+        Most bisections of a panel.
+    width : float, default :data:`PANEL_WIDTH`, keyword-only
+        Width in z of the initial panels.
 
     Returns
     -------
@@ -351,6 +404,29 @@ def kappa_rule(width, nodes=KAPPA_NODES, *, samples=None, kinked=False):
     through ``γ = 1``): always the panel rule, whose edge at 0 keeps it spectrally
     accurate. Plain Gauss–Hermite weights underflow to NaN beyond about 400 nodes; the
     panel rule has no such limit.
+
+    Parameters
+    ----------
+    width : float > 0
+        Scale of the integrand in κ (above); the panel rule uses ``min(width, 1)``.
+    nodes : int, default :data:`KAPPA_NODES`
+        Gauss–Hermite nodes, or the target count of the panel rule, which has
+        ``16·P`` nodes, ``P = max(⌈nodes/16⌉, 4)`` rounded up to even.
+    samples : int, optional, keyword-only
+        Sample size that sets the truncation ``L = min(9, truncation_for(samples))``; the
+        weights are then renormalized to sum 1. Forces the panel rule.
+    kinked : bool, default False, keyword-only
+        Force the panel rule (edge at κ = 0).
+
+    Returns
+    -------
+    kappa : ndarray
+        Nodes ``κ_j``.
+    weights : ndarray
+        Weights ``w_j`` of ``E_κ f ≈ Σ_j w_j f(κ_j)`` (normal density included). They sum to 1 for
+        Gauss–Hermite and with ``samples``; otherwise the panel rule omits the tail beyond ``|κ| = 9``.
+    label : str
+        Which rule was used (e.g. ``"gauss-hermite(120)"``).
     """
     limit = 9.0 if samples is None else min(9.0, truncation_for(samples))
     if width >= 1.0 and nodes <= 200 and samples is None and not kinked:

@@ -33,6 +33,12 @@ def density_from_stieltjes(stieltjes, x, eta=0.0, extrapolate=False):
         Distance from the axis (0: boundary value, for transforms that accept real z).
     extrapolate : bool, default False
         Richardson extrapolation in ``η`` (``2ρ_η − ρ_{2η}``); needs ``eta > 0``.
+
+    Returns
+    -------
+    ndarray, shape of ``x``
+        ``ρ(x) = Im m(x + iη)/π`` (or its extrapolation), negative values (round-off,
+        extrapolation undershoot) clipped to 0.
     """
     x = as_real_array("x", x)
     eta = check_nonnegative("eta", eta)
@@ -73,12 +79,18 @@ class StieltjesLaw(Spectrum):
         if not callable(stieltjes):
             raise TypeError("stieltjes must be a callable z -> m(z)")
         self._m = stieltjes
-        intervals = [(float(a), float(b)) for a, b in support]
+        try:
+            intervals = [(float(a), float(b)) for a, b in support]
+        except (TypeError, ValueError):
+            raise TypeError(f"support must be a list of (left, right) pairs of floats, got {support!r}") from None
         for a, b in intervals:
             if not (np.isfinite(a) and np.isfinite(b) and b > a):
                 raise ValueError(f"support intervals must be finite with left < right, got {(a, b)}")
         self._support = sorted(intervals)
-        self._atoms = [(float(l), float(w)) for l, w in atoms]
+        try:
+            self._atoms = [(float(l), float(w)) for l, w in atoms]
+        except (TypeError, ValueError):
+            raise TypeError(f"atoms must be a list of (location, mass) pairs of floats, got {atoms!r}") from None
         for loc, mass in self._atoms:
             if not (np.isfinite(loc) and np.isfinite(mass) and 0.0 < mass <= 1.0):
                 raise ValueError(f"atoms must be (location, mass) with a finite location and 0 < mass <= 1, "

@@ -21,6 +21,7 @@ from math import comb
 import numpy as np
 
 from .._validation import as_complex_array, as_generator, as_real_array, check_int, check_positive, check_size
+from ..empirical.spectrum import EmpiricalSpectrum
 from ..spectrum import Spectrum
 
 __all__ = ["MarchenkoPastur"]
@@ -126,8 +127,6 @@ class MarchenkoPastur(Spectrum):
 
         Uses the smaller of ``Z Zᵀ`` and ``ZᵀZ`` and pads with exact zeros.
         """
-        from ..empirical.spectrum import EmpiricalSpectrum
-
         p = check_size("p", p)
         n = max(1, int(round(p / self.ratio)))
         rng = as_generator(seed)

@@ -14,7 +14,16 @@ from math import comb
 
 import numpy as np
 
-from .._validation import as_complex_array, as_generator, as_real_array, check_int, check_positive, check_real, check_size
+from .._validation import (
+    as_complex_array,
+    as_generator,
+    as_real_array,
+    check_int,
+    check_positive,
+    check_real,
+    check_size,
+)
+from ..empirical.spectrum import EmpiricalSpectrum
 from ..spectrum import Spectrum
 
 __all__ = ["Semicircle"]
@@ -89,8 +98,6 @@ class Semicircle(Spectrum):
         return (G + G.T) * np.sqrt(self.variance / (2.0 * p)) + self.center * np.eye(p)
 
     def sample(self, p, seed=None):
-        from ..empirical.spectrum import EmpiricalSpectrum
-
         return EmpiricalSpectrum(np.linalg.eigvalsh(self.matrix(p, seed)), matrix_label=f"Wigner, p={p}")
 
     def simulate(self, p, seed=None):

@@ -10,6 +10,9 @@ import math
 
 import numpy as np
 
+from ..gaussian.quadrature import gauss_hermite, split_rule
+from ..spiked.residual import NOISE_NODES, TRUNCATION
+
 __all__ = ["step_directions"]
 
 
@@ -19,9 +22,6 @@ def _joint_residual_rule(law):
     ``r = σ*(g) + √(noise + v_f) ε − offset`` with ``g, ε`` standard, the rule of
     :class:`~rmt_spectra.spiked.ResidualLaw` (split rule in ``g``, Gauss–Hermite in ``ε``).
     """
-    from ..gaussian.quadrature import gauss_hermite, split_rule
-    from ..spiked.residual import NOISE_NODES, TRUNCATION
-
     if getattr(law, "teacher", None) is None:
         raise ValueError("step.residual must be a ResidualLaw with a teacher (an empirical law has no joint "
                          "law with the teacher's input): use directions='generic' or 'given'")
@@ -100,6 +100,19 @@ def step_directions(step, *, scan_points=400):
     comb of narrow bands of a discretized residual law is reported as ``mass_error``).
     The folding depends on ``d`` and vanishes, slowly, as ``d → ∞``. Finally
     ``ζ̂ = ζ/‖ζ‖``, ``θ_⊥ = (θ − γζ̂)/ρ``.
+
+    Parameters
+    ----------
+    step : NetworkStep
+        The step of :func:`~rmt_spectra.spiked.network_step`: its λ rule
+        (``lambda_nodes``, ``lambda_weights``), ``step_matrix`` (``law(M)``),
+        ``residual`` (a :class:`~rmt_spectra.spiked.ResidualLaw` with a teacher, else
+        ``ValueError``) and ``info["gamma0"] = d/n₀``. With a single λ node the generic
+        weights are returned (``M`` does not enter the rows).
+    scan_points : int, default 400, keyword-only
+        Points of the sign scan of ``Re 1/s`` for outliers, beyond each edge of the support
+        (geometric, from ``1e-6`` to 20 support widths) and across each gap; each sign change is
+        refined by ``brentq``.
 
     Returns
     -------

@@ -54,11 +54,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_generator, check_size
-from ..gaussian import activation as as_activation
+from ..gaussian.activation import activation_parameter
 from ..simulation.network import draw_first_layer
 from ..solvers.fixed_point import safeguarded_fixed_point
-from ..spiked.surrogate import normalize_groups
-from .tables import kappa_table
+from ..spiked.surrogate import group_sizes, normalize_groups
+from .points import check_readout as _check_readout
+from .points import settle_point, stack_points
+from .tables import kappa_table, kappa_width
 
 __all__ = ["GroupsResult", "srf_test_error_groups"]
 
@@ -98,7 +100,6 @@ class _Problem:
 
         N, d = W0.shape
         self.N, self.K = N, len(pairs)
-        from ..spiked.surrogate import group_sizes
 
         sizes = group_sizes(N, pairs)
         labels = np.repeat(np.arange(self.K), sizes)
@@ -119,7 +120,8 @@ class _Problem:
         self.masks = masks                      # P_k as boolean masks
         self.labels = labels
         self.Pb = np.array([np.where(mk, b, 0.0) for mk in masks])  # K × N
-        tables = [kappa_table(sigma, target, r, 1.0, 1.0, noise, n_kappa) for r, _ in pairs]
+        width = min(kappa_width(r, 1.0, 1.0) for r, _ in pairs)  # one κ rule for all groups (combined node-wise)
+        tables = [kappa_table(sigma, target, r, 1.0, 1.0, noise, n_kappa, width=width) for r, _ in pairs]
         kt0 = tables[0]
         self.kappa, self.w = kt0.kappa, kt0.weight
         self.h, self.noise = kt0.h, float(noise)
@@ -270,9 +272,7 @@ def srf_test_error_groups(activation, teacher, groups, alpha, ridge, width_ratio
     the draw of ``W₀`` with finite-N fluctuations; practical for ``N`` up to
     about 1000–2000 (one N×N inverse per iteration, ``K² + K`` products).
     """
-    from .points import check_readout as _check_readout, settle_point, stack_points
-
-    sigma, target = as_activation(activation), as_activation(teacher)
+    sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     pairs = normalize_groups(None, groups)
     a, ridge, beta, noise, tol, n_kappa = _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure)
     max_iter = check_size("max_iter", max_iter)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_nonnegative, check_positive
+from ..gaussian import gaussian_expectation, gaussian_moments
+from ..gaussian.activation import activation_parameter
 
 __all__ = ["kernel_lower_bound", "tau_star"]
 
@@ -41,15 +43,11 @@ def kernel_lower_bound(teacher, noise=0.0, *, method="auto") -> float:
     -------
     float
     """
-    from ..gaussian import gaussian_moments
-
     noise = check_nonnegative("noise", noise)
-    return float(gaussian_moments(teacher, method=method).mu_star_sq) + noise
+    return float(gaussian_moments(activation_parameter("teacher", teacher), method=method).mu_star_sq) + noise
 
 
 def _tau_parts(sigma, target, kappa):
-    from ..gaussian import gaussian_expectation, gaussian_moments
-
     def sq(x):
         return (target(x) - gaussian_moments(sigma, shift=kappa * x, scale=1.0).mu0) ** 2
 
@@ -87,9 +85,7 @@ def tau_star(activation, teacher, *, kappa_max=10.0, n_grid=201):
     """
     from scipy.optimize import brentq
 
-    from ..gaussian import activation as as_activation
-
-    sigma, target = as_activation(activation), as_activation(teacher)
+    sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     kappa_max = check_positive("kappa_max", kappa_max)
     grid = np.linspace(0.0, kappa_max, int(n_grid))
     vals = np.array([_tau_parts(sigma, target, k)[0] for k in grid])

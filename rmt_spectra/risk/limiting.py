@@ -17,7 +17,10 @@ import math
 import numpy as np
 
 from .._validation import as_generator, check_int, check_nonnegative, check_size
+from ..gaussian.activation import activation_parameter
+from ..simulation import simulate_one_step
 from ..simulation.network import draw_data, draw_direction, draw_first_layer
+from .ridge import RidgeTestError, ridge_test_error
 
 __all__ = ["limiting_problem_error", "growing_step_errors"]
 
@@ -29,11 +32,43 @@ def limiting_problem_error(activation, teacher, n, d, N, ridge, ell=1, noise=0.0
     ``direction`` is β (default: the teacher direction θ, the large-``n₀``
     limit of the learned spike); ``W0`` (``N × d``) is drawn when not given;
     ``ridge`` in [Mon23]'s convention; ``intercept`` adds the k = 0 column.
-    """
-    from ..gaussian import activation as as_activation
-    from .ridge import RidgeTestError
 
-    sigma, target = as_activation(activation), as_activation(teacher)
+    Fits ``min_{a,b} (1/n)‖y − Φa − Pb‖² + λ‖a‖²`` on ``n`` fresh samples, ``Φ = σ(XW₀ᵀ)/√N``,
+    ``P = [(Xβ)^{∘k}]_{k}`` (module docstring: ``a = (ΦᵀMΦ + nλI)⁻¹ΦᵀMy``, ``M`` the projector
+    orthogonal to the columns of ``P``, then ``b`` by least squares on ``y − Φa``), and measures it
+    on ``n_test`` further samples of the same target ``y = σ*(⟨θ, x⟩) + ε``.
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student σ (of ``F₀``) and target σ*.
+    n, d, N : int >= 1
+        Training samples, input dimension, width.
+    ridge : float >= 0
+        λ in [Mon23]'s convention (penalty ``λ‖a‖²`` next to the loss ``(1/n)‖·‖²``).
+    ell : int >= 0, default 1
+        Highest power ``k`` of the unpenalized polynomial columns ``(Xβ)^{∘k}``, ``k = 1..ell``
+        (none for 0).
+    noise : float >= 0, default 0
+        Label-noise variance ``Var ε`` (training and test labels).
+    direction : array_like, shape (d,), optional, keyword-only
+        β (normalized here); default θ.
+    W0 : array_like, shape (N, d), optional, keyword-only
+        Initial first layer; default drawn with rows ``N(0, I/d)``.
+    n_test : int >= 1, default 4000
+        Test points.
+    seed : int, Generator or None, default 0
+        One stream for θ, ``W₀``, the training set and the test set.
+    intercept : bool, default False
+        Add the unpenalized constant column (``k = 0``).
+
+    Returns
+    -------
+    RidgeTestError
+        Test error (label noise included), risk, train error and their standard errors;
+        its ``ridge`` is the authors' ``nλ``.
+    """
+    sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
     ridge = check_nonnegative("ridge", ridge)
     ell = check_int("ell", ell, minimum=0)
@@ -82,10 +117,38 @@ def growing_step_errors(activation, teacher, n, d, N, exponents, ridge, noise=0.
                         second_layer="gaussian"):
     """Simulated one-step networks with ``η = n^α`` for each α in ``exponents`` (``n₀ = n``), ridge readout on
     fresh data in [Mon23]'s convention; returns a list of :class:`RidgeTestError` (compare with
-    :func:`limiting_problem_error` at ``ell = spike_levels(α)``)."""
-    from ..simulation import simulate_one_step
-    from .ridge import ridge_test_error
+    :func:`limiting_problem_error` at ``ell = spike_levels(α)``).
 
+    Each network is :func:`rmt_spectra.simulate_one_step` with ``n₀ = n`` and
+    ``eta_exponent = α`` (features on a fresh sample of size ``n``); the readout is
+    :func:`ridge_test_error` with ``convention="mon23"`` and test seed ``seed + 7``.
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student σ and target σ*.
+    n, d, N : int >= 1
+        Step batch and readout samples (both ``n``), input dimension, width.
+    exponents : float or array_like
+        The α of ``η = n^α`` (one network each, all with the same ``seed``).
+    ridge : float >= 0
+        λ in [Mon23]'s convention.
+    noise : float >= 0, default 0
+        Label-noise variance.
+    seed : int, default 0, keyword-only
+        Seed of every simulation (the same network draw at every exponent, so the curves differ only
+        by the step); ``seed + 7`` seeds the labels and test set.
+    n_test : int >= 1, default 4000
+        Test points.
+    second_layer : {"gaussian", "constant", "pm1"} or list of (value, probability), default "gaussian"
+        Law of the second layer of the simulated network.
+
+    Returns
+    -------
+    list of RidgeTestError
+        One per exponent, in the order of ``exponents``.
+    """
+    seed = check_int("seed", seed, minimum=0)
     out = []
     for a in np.atleast_1d(exponents):
         res = simulate_one_step(n, n, d, N, activation=activation, teacher=teacher, noise=noise,

@@ -79,7 +79,9 @@ computed by complex-step differentiation (exact to round-off: one complex
 Newton solve of the ``K`` equations for ``q`` per coefficient).
 
 Solver: the bulk system by the continuation Newton of :mod:`rmt_spectra.solvers`
-(residual and iterations reported), then linear systems; the inner ``q`` system
+(residual and iterations reported); a real root that is not the resolvent's (``q_k ∉ (0, 1/|z|]``,
+``δ < 0``: the Im-z ladder can end there when ``N > d`` and ``n ≳ 1.3N``) is redone by continuation
+along the negative real axis from the far field; then linear systems; the inner ``q`` system
 by Newton with its analytic Jacobian. Every solve reports its residual; a point
 whose residual exceeds ``max(1e3·tol, 1e-8)`` warns (or raises, ``on_failure="raise"``).
 Cost grows fast with the number of groups ``K`` (``K(K+3)/2`` complex-step solves and a
@@ -106,7 +108,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..gaussian.activation import activation_parameter
 from .directions import step_directions
+from .points import check_readout as _check_readout
+from .points import settle_point, stack_points
 from .profile_point import _Inner, _solve_point, _tables
 
 __all__ = ["RowModel", "ProfileRiskResult", "profile_test_error", "step_directions", "DIRECTIONS"]
@@ -121,7 +126,10 @@ MASS_WARN = 0.05
 class RowModel:
     """Rows of the first layer after the step, as the risk equations see them (module docstring).
 
-    Attributes
+    Build it with :meth:`isotropic` or :meth:`from_step`; the constructor checks the shapes
+    and ranges below (``ValueError``) and stores the arrays as floats.
+
+    Parameters
     ----------
     spikes : ndarray (K,)
         ``r_k``.
@@ -137,6 +145,16 @@ class RowModel:
         Spectral weights ``w^{ζζ}, w^{θθ}, w^{ζθ}`` of the spike and target directions.
     lambda_nodes : ndarray (L,) or None
         The ``λ_j`` (for reference).
+    info : dict
+        Diagnostics (from :meth:`from_step`: ``directions`` and the outputs of
+        :func:`step_directions`); not compared.
+
+    Attributes
+    ----------
+    K : int
+        Number of groups.
+    variances : ndarray (K,)
+        ``s_k² = E_ω τ_k``.
     """
 
     spikes: np.ndarray
@@ -236,6 +254,31 @@ class ProfileRiskResult:
     ``q`` system's (also in the complex-step solves), the relative mismatch of ``V(κ)``
     recomputed from the traces, and the relative imaginary part of the bulk solution at
     the real ``z = −λ/α``; ``iterations`` the Newton steps of the bulk solve.
+
+    Parameters
+    ----------
+    alpha : ndarray
+        ``n/d`` as given (shape ``A``, ``()`` for a scalar).
+    alpha_int : ndarray (A)
+        ``n/N = alpha / width_ratio``, where the equations are solved.
+    test_error : ndarray (A)
+        ``ε_g`` including the label noise (NaN where a point failed).
+    risk : ndarray (A)
+        ``test_error − noise``.
+    theta, psi : ndarray (A + (K,))
+        ``θ_k = (P_kb)ᵀū`` and ``ψ_k = (P_kν)ᵀū`` (module docstring).
+    m : ndarray (A + (K,))
+        The mean coefficients ``m_k`` of ``c(κ) = Σ_k μ_{0,k} m_k + κ Σ_k μ_{1,k} θ_k``.
+    thetahat, psihat : ndarray (A + (K,))
+        ``θ̂_k = α E[κ μ_{1,k}(h − c)/(1+V)]``, ``ψ̂_k = α E[μ_{1,k} h₁/(1+V)]`` (``α = alpha_int``).
+    residual : ndarray (A)
+        Largest relative residual (above).
+    iterations : ndarray (A)
+        Newton steps of the bulk solve.
+    converged : ndarray (A) of bool
+        The bulk solve converged, the error is finite and ``residual ≤ max(1e3·tol, 1e-8)``.
+    model : str, default "profile"
+        Which solver produced it.
     """
 
     alpha: np.ndarray
@@ -287,10 +330,7 @@ def profile_test_error(activation, teacher, rows: RowModel, alpha, ridge, width_
     float or ndarray
         ``ε_g`` including the label noise.
     """
-    from ..gaussian import activation as as_activation
-    from .points import check_readout as _check_readout, settle_point, stack_points
-
-    sigma, target = as_activation(activation), as_activation(teacher)
+    sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     if not isinstance(rows, RowModel):
         raise TypeError(f"rows must be a RowModel, got {type(rows).__name__}")
     a, ridge, beta, noise, tol, n_kappa = _check_readout(alpha, ridge, width_ratio, noise, tol, n_kappa, on_failure)

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..solvers.newton import newton
-from .tables import kappa_table
+from ..solvers import solve_upper
+from ..solvers.newton import newton, relative_residual
+from ..spiked.bulk import MixtureEquation
+from .tables import kappa_table, kappa_width
 
 if TYPE_CHECKING:
     from .profile import RowModel
@@ -109,7 +111,9 @@ class _QEquation:
 def _tables(sigma, target, rows: RowModel, noise, n_kappa):
 
     s2 = rows.variances
-    tabs = [kappa_table(sigma, target, float(r), float(c), rows.gamma, noise, n_kappa)
+    # one κ rule for every group (the tables are combined node by node): the finest width of them all
+    width = min(kappa_width(float(r), float(c), rows.gamma) for r, c in zip(rows.spikes, s2))
+    tabs = [kappa_table(sigma, target, float(r), float(c), rows.gamma, noise, n_kappa, width=width)
             for r, c in zip(rows.spikes, s2)]
     t0 = tabs[0]
     return dict(kappa=t0.kappa, w=t0.weight, h=t0.h, h1=t0.h1, h2=t0.h2,
@@ -117,17 +121,67 @@ def _tables(sigma, target, rows: RowModel, noise, n_kappa):
                 mus2=np.array([t.mu_star_sq for t in tabs]))
 
 
-def _solve_point(alpha, ridge, tb, rows: RowModel, beta, inner: _Inner, tol):
-    from ..solvers import solve_upper
-    from ..spiked.bulk import MixtureEquation
+def _physical_real(eq, x, z):
+    """The bulk solution ``x`` (one point) at the real ``z < 0`` is the resolvent's: real, ``0 < q_k ≤ 1/|z|``
+    (diagonal blocks of ``(A − z)⁻¹`` with ``A ⪰ 0``), ``δ(κ) ≥ 0`` and ``det(I + C D_λ) > 0``
+    (:meth:`~rmt_spectra.spiked.bulk.MixtureEquation.real_branch_ok`)."""
+    x = np.atleast_2d(x)
+    if not np.all(np.isfinite(x)) or np.max(np.abs(x.imag)) > 1e-8 * np.max(np.abs(x)):
+        return False
+    q = x[0, : eq.K].real
+    delta = eq.delta(x.real + 0j)[0].real
+    return bool(np.all(q > 0) and np.all(q * abs(z) <= 1.0 + 1e-9)
+                and np.all(delta >= -1e-10 * (1.0 + np.max(np.abs(delta)))) and eq.real_branch_ok(x.real + 0j))
 
+
+def _solve_real_axis(eq, z, tol, accept=1e-9):
+    """The bulk system at the real ``z < 0`` by continuation along the negative real axis from
+    ``z₀ = −10 max(scale, |z|)`` (far field ``q ≈ −1/z``): all of it lies outside the spectrum, so the
+    physical solution is a real analytic function of ``z`` there. Steps in ``log|z|`` with a secant
+    predictor, halved when Newton fails or leaves the physical branch (:func:`_physical_real`).
+    Returns ``(x, iterations, residual, ok)``."""
+    z0 = -10.0 * max(eq.scale(), abs(z))
+    x, its, res = newton(eq, eq.initial(np.array([z0 + 0j])), np.array([z0 + 0j]), tol=tol, maxit=60)
+    total = int(its[0])
+    s, s_end = np.log(-z0), np.log(-z)
+    h = (s_end - s) / 24.0                       # negative
+    x_prev, h_prev = None, h
+    while s > s_end and total < 5000:
+        s_new = max(s + h, s_end)
+        zn = np.array([-np.exp(s_new) + 0j])
+        guess = x if x_prev is None else x + (x - x_prev) * ((s_new - s) / h_prev)
+        xn, it, r = newton(eq, guess, zn, tol=tol, maxit=12)
+        total += int(it[0])
+        if r[0] <= accept and _physical_real(eq, xn, zn[0].real):
+            x_prev, h_prev, x, s = x, s_new - s, xn, s_new
+            if it[0] <= 4:
+                h *= 1.5
+        else:
+            h *= 0.5
+            if abs(h) < 1e-8:
+                break
+    F, _, _ = eq.residual(x, np.array([z + 0j]), jacobian=False)
+    res = float(relative_residual(F, x)[0])
+    ok = bool(s <= s_end and res <= accept and _physical_real(eq, x, z))
+    return x, total, res, ok
+
+
+def _solve_point(alpha, ridge, tb, rows: RowModel, beta, inner: _Inner, tol):
     K = rows.K
     iu = inner.iu
     eq = MixtureEquation(tb["mu1"], tb["mus2"], tb["w"], rows.proportions, rows.tau, rows.lambda_weights,
                          alpha * beta, 1.0, beta, merge=False)
     z = -ridge / alpha
     x, rep = solve_upper(eq, np.array([z + 0j]), tol=tol, on_failure="ignore", real_outside=True, label="risk bulk")
-    bulk_res, its = float(rep.residual[0]), int(rep.iterations[0])
+    bulk_res, its, bulk_ok = float(rep.residual[0]), int(rep.iterations[0]), bool(rep.converged[0])
+    if not (bulk_ok and _physical_real(eq, x, z)):
+        # the Im-z ladder of solve_upper can end on a spurious root (its Im q > 0 passes the branch test
+        # off the axis; on the axis it is real with q < 0, δ < 0): e.g. N > d, n > 1.3 N, where the atom
+        # at 0 of Ω (mass 1 − d/N) makes q ≈ (1 − d/N)/(c⋆ − z) large. Redo along the real axis.
+        x2, its2, res2, ok2 = _solve_real_axis(eq, z, tol)
+        its += its2
+        if ok2 or not bulk_ok:
+            x, bulk_res, bulk_ok = x2, res2, ok2
     imag = float(np.max(np.abs(x.imag)) / (np.max(np.abs(x)) + 1e-300))
     x = x.real
     q_bulk, Cmat = eq.unpack(x)
@@ -189,6 +243,6 @@ def _solve_point(alpha, ridge, tb, rows: RowModel, beta, inner: _Inner, tol):
     Q = a_k + (T @ Nhat) @ coef
     err = float((e0 + Q) @ w)
     resid = max(bulk_res, inner_res, cs_res, v_res, imag)
-    converged = bool(np.isfinite(err) and rep.converged[0] and resid <= max(1e3 * tol, 1e-8))
+    converged = bool(np.isfinite(err) and bulk_ok and resid <= max(1e3 * tol, 1e-8))
     return dict(err=err, theta=theta, psi=psi, m=m, thetahat=thetahat, psihat=psihat, resid=resid, it=its,
                 converged=converged)

@@ -23,6 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_nonnegative, check_positive
+from ..gaussian import gaussian_moments
+from ..gaussian.activation import activation_parameter
+from .srf import srf_test_error_from_parameters
 from .tables import mp_spectral_table
 
 __all__ = ["random_features_risk", "gaussian_equivalent_ridge_risk"]
@@ -56,8 +59,6 @@ def random_features_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noi
     -------
     float or ndarray, or SRFResult
     """
-    from .srf import srf_test_error_from_parameters
-
     res = srf_test_error_from_parameters(activation, teacher, 0.0, 1.0, 0.0, alpha, ridge, width_ratio, noise,
                                          "deterministic", full_output=True, **solver)
     if full_output:
@@ -80,13 +81,36 @@ def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_rati
     The mean ⟨·⟩ is over MP(β) (quadrature, atom at 0 when β > 1) or, if
     ``W0`` (``N × d``) is given, over its realized eigenvalues (then
     ``width_ratio`` is read from its shape).  Authors' λ; returns the risk (no label noise).
+    The effective ridge ``k`` is the root of the first equation (``brentq``). Source: the classical
+    equivalent of the module docstring, averaged over θ here [derived; equal to
+    :func:`random_features_risk` to 1e-9 in ``tests/test_risk_theory.py``].
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student σ and target σ*; both must be centered (``μ₀ = μ₀* = 0``), else ``ValueError``.
+    alpha : float > 0
+        ``n/d`` (a scalar).
+    ridge : float > 0
+        Authors' λ.
+    width_ratio : float > 0, default 1
+        ``N/d`` (ignored when ``W0`` is given).
+    noise : float >= 0, default 0
+        Label-noise variance ``σ_ε²``.
+    W0 : array_like, shape (N, d), optional, keyword-only
+        A realized first layer: the mean ⟨·⟩ runs over the eigenvalues of ``W₀W₀ᵀ``.
+    n_nodes : int, default 600, keyword-only
+        Nodes of the MP(β) quadrature (:func:`~rmt_spectra.risk.tables.mp_spectral_table`) when
+        ``W0`` is None.
+
+    Returns
+    -------
+    float
+        The risk ``E(f*(x) − f̂(x))²`` (without label noise).
     """
     from scipy.optimize import brentq
 
-    from ..gaussian import activation as as_activation
-    from ..gaussian import gaussian_moments
-
-    sigma, target = as_activation(activation), as_activation(teacher)
+    sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     ridge = check_positive("ridge", ridge)
     alpha = check_positive("alpha", alpha)
     beta = check_positive("width_ratio", width_ratio)

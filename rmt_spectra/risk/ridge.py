@@ -23,6 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_generator, check_nonnegative, check_positive, check_size
+from ..gaussian import activation as as_activation
+from ..simulation.one_step import OneStepResult
+from ..spiked.parameters import spiked_parameters
+from ..spiked.surrogate import SpikedSample, simulate_spiked_features
 
 __all__ = [
     "RIDGE_CONVENTIONS",
@@ -40,7 +44,23 @@ RIDGE_CONVENTIONS = ("authors", "ba22", "mon23")
 
 
 def translate_ridge(ridge, n, N, convention="authors") -> float:
-    """The authors' λ (``‖y − Φw‖² + λ‖w‖²``) equivalent to ``ridge`` in ``convention``."""
+    """The authors' λ (``‖y − Φw‖² + λ‖w‖²``) equivalent to ``ridge`` in ``convention``.
+
+    Parameters
+    ----------
+    ridge : float >= 0
+        The penalty in ``convention``.
+    n, N : int
+        Training samples and width (features ``n × N``); not validated.
+    convention : {"authors", "ba22", "mon23"}, default "authors"
+        ``"authors"``: unchanged; ``"ba22"``: ``λ = ridge·n/N``; ``"mon23"``: ``λ = ridge·n``
+        (module docstring). Anything else raises ``ValueError``.
+
+    Returns
+    -------
+    float
+        The authors' λ.
+    """
     ridge = check_nonnegative("ridge", ridge)
     if convention == "authors":
         return ridge
@@ -54,7 +74,26 @@ def translate_ridge(ridge, n, N, convention="authors") -> float:
 def fit_ridge(F, y, ridge, convention="authors"):
     """Readout weights ``w`` for the features ``F`` (``n × N``; the predictor is ``F w/√N``).
 
-    Solved in the smaller of the primal (``N × N``) and dual (``n × n``) forms.
+    Solved in the smaller of the primal (``N × N``) and dual (``n × n``) forms:
+    ``w = (ΦᵀΦ + λI)⁻¹Φᵀy = Φᵀ(ΦΦᵀ + λI)⁻¹y``, ``Φ = F/√N``, with ``λ`` the authors'
+    penalty (:func:`translate_ridge`); the primal form is used when ``N ≤ n``. At ``λ = 0`` the
+    minimum-norm least-squares solution ``Φ⁺y`` (the ``λ → 0⁺`` limit; no singular solve).
+
+    Parameters
+    ----------
+    F : array_like, shape (n, N)
+        Training features, finite.
+    y : array_like, shape (n,)
+        Training labels, finite.
+    ridge : float >= 0
+        In ``convention`` (0 needs a non-singular Gram matrix).
+    convention : {"authors", "ba22", "mon23"}, default "authors"
+        Ridge convention (module docstring).
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        The weights ``w``.
     """
     F = np.asarray(F, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -69,6 +108,8 @@ def fit_ridge(F, y, ridge, convention="authors"):
         raise ValueError("y must be finite (no NaN or inf)")
     lam = translate_ridge(ridge, n, N, convention)
     Phi = F / math.sqrt(N)
+    if lam == 0.0:  # ridgeless: the minimum-norm least-squares readout (the λ → 0⁺ limit)
+        return np.linalg.lstsq(Phi, y, rcond=None)[0]
     if N <= n:
         A = Phi.T @ Phi
         A[np.diag_indices_from(A)] += lam
@@ -80,7 +121,24 @@ def fit_ridge(F, y, ridge, convention="authors"):
 
 @dataclass(frozen=True)
 class RidgeTestError:
-    """One measurement: ``test_error`` (with label noise), ``risk`` (without), train error, their test-set s.e."""
+    """One measurement: ``test_error`` (with label noise), ``risk`` (without), train error, their test-set s.e.
+
+    Parameters
+    ----------
+    test_error : float
+        ``mean (y − f̂)²`` on the test set (label noise included).
+    risk : float
+        ``mean (f* − f̂)²`` on the test set (noise-free target).
+    train_error : float
+        ``mean (y − f̂)²`` on the training set.
+    test_error_se, risk_se : float
+        Standard errors of the two test-set averages, ``std(ddof=1)/√n_test``.
+    n, N : int
+        Training samples and width.
+    ridge : float
+        The penalty in the authors' convention (``‖y − Φw‖² + λ‖w‖²``), whatever convention
+        the fit was asked in.
+    """
 
     test_error: float
     risk: float
@@ -108,7 +166,27 @@ def _evaluate(w, N, features_of, X_test, y_test, f_test, F_train, y_train, ridge
 
 def spiked_test_set(sample, n_test, seed=None):
     """Fresh inputs ``X`` (``n_test × d``) and sRF features ``σ(√c XW₀ᵀ + κuᵀ)`` with the *same* ``W₀, v̂, u``
-    (and the same per-group variances ``c_k`` when the sample has them)."""
+    (and the same per-group variances ``c_k`` when the sample has them).
+
+    Here ``κ = Xv̂``; with per-neuron variances ``sample.column_variance`` the column ``i``
+    uses ``√c_i`` in place of ``√c``.
+
+    Parameters
+    ----------
+    sample : SpikedSample
+        The training draw (:func:`rmt_spectra.spiked.simulate_spiked_features`).
+    n_test : int >= 1
+        Number of test points.
+    seed : int, Generator or None
+        For the test inputs ``X`` (rows ``N(0, I_d)``).
+
+    Returns
+    -------
+    X : ndarray, shape (n_test, d)
+        Test inputs.
+    F : ndarray, shape (n_test, N)
+        Their sRF features.
+    """
     n_test = check_size("n_test", n_test)
     X = as_generator(seed).standard_normal((n_test, sample.W0.shape[1]))
     return X, _spiked_features(sample, X)
@@ -145,11 +223,23 @@ def ridge_test_error(source, ridge, *, n_test=4000, seed=None, convention="autho
     seed : int or Generator
         For the test set (and the training labels of a ``OneStepResult``). Not the
         simulation's own integer seed (a ``UserWarning`` says so): that replays its stream.
-    """
-    from ..gaussian import activation as as_activation
-    from ..simulation.one_step import OneStepResult
-    from ..spiked.surrogate import SpikedSample
+    convention : {"authors", "ba22", "mon23"}, keyword-only
+        Convention of ``ridge``.
+    teacher : activation spec, optional
+        Target σ* of the test labels; for a ``OneStepResult`` defaults to ``params["teacher"]``,
+        for a ``SpikedSample`` required (it does not record its teacher).
+    noise : float >= 0, optional
+        Label-noise variance of the test labels (and of the drawn training labels); default
+        ``params["noise"]`` for a ``OneStepResult``, 0 for a ``SpikedSample``.
+    labels : array_like, shape (n,), optional
+        Training labels to use instead of drawing them (``OneStepResult``) or of ``sample.y``.
 
+    Returns
+    -------
+    RidgeTestError
+        Test error ``mean (y − f̂)²`` and risk ``mean (f* − f̂)²`` on ``n_test`` fresh points,
+        with their standard errors and the train error; ``ridge`` in the authors' convention.
+    """
     ridge = check_nonnegative("ridge", ridge)
     n_test = check_size("n_test", n_test)
     if convention not in RIDGE_CONVENTIONS:
@@ -203,7 +293,21 @@ def ridge_test_error(source, ridge, *, n_test=4000, seed=None, convention="autho
 
 @dataclass(frozen=True)
 class SeedAverage:
-    """Mean over seeds with ``std`` (ddof=1) and the error bar ``stderr = std/√seeds``."""
+    """Mean over seeds with ``std`` (ddof=1) and the error bar ``stderr = std/√seeds``.
+
+    Unpacks as ``mean, stderr = SeedAverage``.
+
+    Parameters
+    ----------
+    mean : float
+        Mean of ``values``.
+    std : float
+        Sample standard deviation (ddof=1) of ``values``; NaN for a single seed.
+    stderr : float
+        ``std/√len(values)`` (NaN for a single seed).
+    values : ndarray, shape (seeds,)
+        The per-seed values.
+    """
 
     mean: float
     std: float
@@ -215,7 +319,22 @@ class SeedAverage:
 
 
 def average_over_seeds(func, seeds, attribute="test_error") -> SeedAverage:
-    """Call ``func(seed)`` for each seed and average ``attribute`` of the results (or the results if None)."""
+    """Call ``func(seed)`` for each seed and average ``attribute`` of the results (or the results if None).
+
+    Parameters
+    ----------
+    func : callable
+        ``seed -> result``; the result (or its ``attribute``) must convert to ``float``.
+    seeds : iterable
+        Seeds passed to ``func`` in order (at least one).
+    attribute : str or None, default "test_error"
+        Attribute of each result to average; None averages the results themselves.
+
+    Returns
+    -------
+    SeedAverage
+        Mean, ``std`` (ddof=1; NaN for one seed), ``stderr = std/√len(seeds)`` and the values.
+    """
     vals = []
     for s in seeds:
         r = func(s)
@@ -234,10 +353,36 @@ def simulate_srf_test_error(activation, teacher, alpha, ridge, d, width_ratio=1.
     gamma)``.  Sizes ``n = round(alpha·d)``, ``N = round(width_ratio·d)``; ridge in
     the authors' convention.  Returns a :class:`SeedAverage` of the test error
     (label noise included) for scalar ``alpha``, a list of them for an array.
-    """
-    from ..spiked.parameters import spiked_parameters
-    from ..spiked.surrogate import simulate_spiked_features
 
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student σ and target σ*.
+    alpha : float or array_like, > 0
+        ``n/d`` of the readout fit.
+    ridge : float >= 0
+        Authors' λ (``‖y − Φw‖² + λ‖w‖²``).
+    d : int >= 1
+        Input dimension.
+    width_ratio : float > 0, default 1
+        ``N/d``.
+    noise : float >= 0, default 0
+        Label-noise variance (training and test labels; also passed to
+        :func:`~rmt_spectra.spiked.spiked_parameters`).
+    eta_tilde, alpha0 : float, optional, keyword-only
+        Step ``η̃ = η/√N`` and ``n₀/d``, mapped to ``(r, c, γ)``; exclusive with the next three.
+    spike, bulk_variance, gamma : float, optional, keyword-only
+        ``r``, ``c``, ``γ`` of the sRF model given directly (all three needed).
+    seeds : iterable of int, default (0,)
+        Seeds of the draws; the test set of seed ``s`` uses ``10_000 + s``.
+    n_test : int >= 1, default 4000
+        Test points per draw.
+
+    Returns
+    -------
+    SeedAverage or list of SeedAverage
+        The test error averaged over ``seeds``, one per value of ``alpha``.
+    """
     d = check_size("d", d)
     beta = check_positive("width_ratio", width_ratio)
     if eta_tilde is not None or alpha0 is not None:

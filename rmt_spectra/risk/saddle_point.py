@@ -118,7 +118,28 @@ def saddle_point_map(x, alpha, ridge, kt: KappaTable, st: SpectralTable):
 
 
 def saddle_point_residual(x, alpha, ridge, kt: KappaTable, st: SpectralTable):
-    """The equations as a residual ``G(x) − x`` (7 components, order :data:`ORDER_NAMES`)."""
+    """The equations as a residual ``G(x) − x`` (7 components, order :data:`ORDER_NAMES`).
+
+    ``G`` is one sweep of :func:`saddle_point_map`: hats from ``x`` (κ averages), then the
+    overlaps from the hats (spectral means) and ``m`` from ``x`` (module docstring).
+
+    Parameters
+    ----------
+    x : array_like, shape (7,)
+        ``(q₁, q₂, V₁, V₂, θ, ψ, m)``.
+    alpha : float > 0
+        ``α_int = n/N``.
+    ridge : float > 0
+        λ of ``Σ_μ(y − w·φ/√N)² + λ‖w‖²``.
+    kt, st : KappaTable, SpectralTable
+        κ-rule values (:func:`kappa_table`) and spectral nodes (:func:`mp_spectral_table`,
+        :func:`realized_spectral_table`).
+
+    Returns
+    -------
+    ndarray, shape (7,)
+        ``G(x) − x``; zero at the solution.
+    """
     gx, _ = saddle_point_map(np.asarray(x, float), alpha, ridge, kt, st)
     return gx - np.asarray(x, float)
 
@@ -188,11 +209,22 @@ def solve_saddle_point(alpha, ridge, kt: KappaTable, st: SpectralTable, init=Non
     ridge : float > 0
         λ of ``Σ_μ(y − w·φ/√N)² + λ‖w‖²``.
     kt, st : KappaTable, SpectralTable
+        κ-rule values and spectral nodes (:func:`kappa_table`, :func:`mp_spectral_table`).
     init : array of 7, optional
         Warm start (only ``V₁, V₂`` are used: the rest is solved exactly).
     tol : float
         Tolerance on the relative (V₁, V₂) residual; the returned ``residual``
         is the max-norm of the full 7-component residual.
+    max_iter : int
+        Iteration cap of the (V₁, V₂) solve.
+
+    Returns
+    -------
+    SaddlePointSolution
+        ``x`` (order :data:`ORDER_NAMES`), ``hats`` (:data:`HAT_NAMES`), ``test_error``
+        ``ε_g = E_κ E(κ)`` (label noise included), ``residual`` (max-norm of
+        :func:`saddle_point_residual`), ``iterations`` of the (V₁, V₂) solve and ``converged``
+        (that solve converged, ``x`` is finite and ``residual ≤ max(1e3·tol, 1e-9)·(1 + max|x|)``).
     """
     V0 = (0.0, 0.0) if init is None else (init[2], init[3])
     V, Vh, it, okV = _solve_V(alpha, ridge, kt, st, V0, tol, max_iter)

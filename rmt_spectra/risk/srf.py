@@ -13,10 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_generator, check_nonnegative, check_positive, check_real, check_size
-from ..gaussian import activation as as_activation
+from ..gaussian.activation import activation_parameter
 from ..simulation.network import draw_first_layer
 from ..solvers.policy import check_on_failure
+from ..spiked.network import LAMBDA_NODES, network_step
+from ..spiked.parameters import spiked_parameters
 from .points import check_alpha as _check_alpha
+from .profile import DIRECTIONS, RowModel, profile_test_error
 from .saddle_point import HAT_NAMES, ORDER_NAMES, solve_curve
 from .tables import MIN_KAPPA, N_KAPPA, N_SPECTRAL, kappa_table, mp_spectral_table, realized_spectral_table
 
@@ -32,6 +35,31 @@ class SRFResult:
     ``test_error`` includes the label noise; ``risk = test_error − noise`` is
     ``E(f*(x) − f̂(x))²``.  ``order`` maps :data:`ORDER_NAMES` and
     :data:`HAT_NAMES` to arrays; ``alpha_int = alpha / width_ratio = n/N``.
+
+    Parameters
+    ----------
+    alpha : ndarray
+        ``n/d`` as given (shape ``A``, ``()`` for a scalar).
+    alpha_int : ndarray (A)
+        ``n/N``, where the equations are solved.
+    test_error : ndarray (A)
+        ``ε_g`` including the label noise (NaN where a point failed).
+    risk : ndarray (A)
+        ``test_error − noise``.
+    order : dict of str to ndarray (A)
+        The order parameters ``q1, q2, V1, V2, theta, psi, m`` and the hats
+        ``qhat1, qhat2, Vhat1, Vhat2, thetahat, psihat`` (module docstring of
+        :mod:`rmt_spectra.risk.saddle_point`).
+    residual : ndarray (A)
+        Max-norm of the 7-component residual at the solution.
+    iterations : ndarray (A)
+        Iterations of the (V₁, V₂) solve.
+    converged : ndarray (A) of bool
+        Convergence flags (:func:`~rmt_spectra.risk.saddle_point.solve_saddle_point`).
+    spike, bulk_variance, gamma : float
+        ``r``, ``c`` and ``γ`` of the sRF model.
+    method : {"deterministic", "realized"}
+        The spectral inputs used.
     """
 
     alpha: np.ndarray
@@ -62,9 +90,58 @@ def srf_test_error_from_parameters(activation, teacher, spike, bulk_variance, ga
 
     Same parameters as :func:`srf_test_error`, with ``spike = r``,
     ``bulk_variance = c``, ``gamma = γ`` in place of ``(eta_tilde, alpha0)``.
+
+    Parameters
+    ----------
+    activation, teacher : activation specs
+        Student σ and target σ* (``y = σ*(⟨θ,x⟩) + ε``).
+    spike : float
+        ``r``, the spike strength along ``κ = ⟨v̂, x⟩`` (any finite real).
+    bulk_variance : float > 0
+        ``c``, the variance of the bulk pre-activations.
+    gamma : float in [-1, 1]
+        ``γ = ⟨v̂, θ⟩``.
+    alpha : float or 1-d array, > 0
+        ``n/d``; the equations are solved at ``n/N = alpha / width_ratio``, with warm
+        starts along increasing alpha.
+    ridge : float > 0
+        λ of ``Σ_μ (y_μ − w·φ(x_μ)/√N)² + λ‖w‖²`` (the authors' convention).
+    width_ratio : float > 0, default 1
+        ``N/d`` (for ``method="realized"``, replaced by the shape of ``W₀``).
+    noise : float >= 0, default 0
+        Label-noise variance (in the readout only: the model is given directly).
+    method : {"deterministic", "realized"}
+        Marchenko–Pastur spectral inputs, or the eigenpairs of ``Ω = cW₀ΠW₀ᵀ`` for a
+        realized ``W₀`` (:func:`srf_test_error`).
+    W0 : array_like, shape (N, d), optional, keyword-only
+        ``method="realized"``: the first layer (finite).
+    seed : int, Generator or None, keyword-only
+        ``method="realized"``: draws ``W₀`` (with ``d``) and the directions of the realized table.
+    d : int >= 1, optional, keyword-only
+        ``method="realized"`` without ``W0``: input dimension of the drawn ``W₀``
+        (``N = round(width_ratio·d)``).
+    full_output : bool, default False, keyword-only
+        Return an :class:`SRFResult`.
+    tol : float > 0, default 1e-12, keyword-only
+        Tolerance of the (V₁, V₂) solve.
+    max_iter : int >= 1, default 100, keyword-only
+        Iteration cap of the (V₁, V₂) solve.
+    n_kappa : int >= 32, default 121, keyword-only
+        Nodes of the κ rule.
+    n_spectral : int >= 1, default 600, keyword-only
+        Nodes of the Marchenko–Pastur quadrature (``method="deterministic"``).
+    on_failure : {"warn", "raise", "ignore"}, keyword-only
+        Policy for a point that does not converge or has a negative risk
+        (:func:`rmt_spectra.risk.points.settle_point`).
+
+    Returns
+    -------
+    float or ndarray or SRFResult
+        ``ε_g = E(y − f̂(x))²`` including the label noise (shape of ``alpha``), or the
+        :class:`SRFResult` with ``full_output=True``.
     """
 
-    sigma, target = as_activation(activation), as_activation(teacher)
+    sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     spike = check_real("spike", spike)
     c = check_positive("bulk_variance", bulk_variance)
     gamma = check_real("gamma", gamma)
@@ -234,10 +311,6 @@ def srf_test_error(activation, teacher, eta_tilde, alpha0, alpha, ridge, width_r
     second layer), and the gap does not shrink with ``d``; ``model="network"`` is
     within 2.2 standard errors at ``d = 2000`` in all of them.
     """
-    from ..spiked.parameters import spiked_parameters
-
-    from .profile import DIRECTIONS
-
     if model not in SRF_MODELS:
         raise ValueError(f"model must be one of {SRF_MODELS}, got {model!r}")
     if directions not in DIRECTIONS[:2]:
@@ -251,7 +324,6 @@ def srf_test_error(activation, teacher, eta_tilde, alpha0, alpha, ridge, width_r
             activation, teacher, p.r, p.bulk_variance, p.gamma, alpha, ridge, width_ratio, noise, method, W0=W0,
             seed=seed, d=d, full_output=full_output, tol=tol, max_iter=max_iter, n_kappa=n_kappa,
             n_spectral=n_spectral, on_failure=on_failure)
-    from .profile import RowModel, profile_test_error
 
     if method != "deterministic":
         raise ValueError("method='realized' exists only for model='surrogate' with a constant second layer "
@@ -267,8 +339,6 @@ def srf_test_error(activation, teacher, eta_tilde, alpha0, alpha, ridge, width_r
                               gaussian_nodes=gaussian_nodes)
         rows = RowModel.isotropic(p.groups, p.group_variances, p.gamma)
     else:
-        from ..spiked.network import LAMBDA_NODES, network_step
-
         alpha0 = check_positive("alpha0", alpha0)
         if math.isinf(alpha0):
             raise ValueError("model='network' needs a finite alpha0 = n0/d (at n0/d = inf use model='surrogate')")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_generator
-from ..gaussian import activation as as_activation
 from ..gaussian import gaussian_moments
+from ..gaussian.activation import activation_parameter
 from ..gaussian.quadrature import kappa_rule
 
 __all__ = ["KappaTable", "SpectralTable", "kappa_table", "mp_spectral_table", "realized_spectral_table",
@@ -44,7 +44,8 @@ class KappaTable:
         return values @ self.weight
 
 
-def kappa_table(activation, teacher, spike, bulk_variance, gamma, noise=0.0, n_kappa=N_KAPPA) -> KappaTable:
+def kappa_table(activation, teacher, spike, bulk_variance, gamma, noise=0.0, n_kappa=N_KAPPA, *,
+                width=None) -> KappaTable:
     """Tabulate ``μ₀, μ₁, μ⋆²`` (σ at shift ``rκ``, scale ``√c``) and ``h, h₁, h₂`` (σ* at ``γκ``, scale ``ρ``).
 
     The κ rule is the one of the spiked model (:func:`~rmt_spectra.gaussian.quadrature.kappa_rule`) at
@@ -53,10 +54,9 @@ def kappa_table(activation, teacher, spike, bulk_variance, gamma, noise=0.0, n_k
     """
 
     rho = math.sqrt(max(0.0, 1.0 - gamma * gamma))
-    scales = [math.sqrt(bulk_variance) / abs(spike) if spike else math.inf,
-              rho / abs(gamma) if gamma else math.inf]
-    width = max(min(scales), 1e-3)
-    kinked = bool(as_activation(teacher).kinks) and rho < 1.0
+    if width is None:
+        width = kappa_width(spike, bulk_variance, gamma)
+    kinked = bool(activation_parameter("teacher", teacher).kinks) and rho < 1.0
     kappa, weight, _ = kappa_rule(width, int(n_kappa), kinked=kinked)
     kappa, weight = np.array(kappa), np.array(weight)
     st = gaussian_moments(activation, shift=spike * kappa, scale=math.sqrt(bulk_variance))
@@ -69,6 +69,23 @@ def kappa_table(activation, teacher, spike, bulk_variance, gamma, noise=0.0, n_k
         h1=rho * np.asarray(tt.mu1, float),  # E[z σ*(γκ + ρz)] = ρ E σ*'(…) (Stein)
         h2=np.asarray(tt.second_moment, float) + noise, noise=float(noise),
     )
+
+
+def kappa_width(spike, bulk_variance, gamma) -> float:
+    """The finest scale in κ of the integrands of :func:`kappa_table`: ``min(√c/|r|, ρ/|γ|)`` (at least 1e-3).
+
+    Parameters
+    ----------
+    spike, bulk_variance, gamma : float
+        ``r``, ``c`` and ``γ`` of the sRF model.
+
+    Returns
+    -------
+    float
+    """
+    rho = math.sqrt(max(0.0, 1.0 - gamma * gamma))
+    scales = [math.sqrt(bulk_variance) / abs(spike) if spike else math.inf, rho / abs(gamma) if gamma else math.inf]
+    return max(min(scales), 1e-3)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,13 @@ def resolve_dtype(dtype) -> str:
 
 
 def torch_available() -> bool:
+    """Whether PyTorch can be imported.
+
+    Returns
+    -------
+    bool
+        ``True`` when ``import torch`` succeeds (the optional ``gpu`` extra), ``False`` on ImportError.
+    """
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -73,6 +80,13 @@ def torch_available() -> bool:
 
 
 def cuda_available() -> bool:
+    """Whether the torch backend can run on CUDA.
+
+    Returns
+    -------
+    bool
+        ``torch.cuda.is_available()``; ``False`` when torch is not installed.
+    """
     if not torch_available():
         return False
     import torch
@@ -287,6 +301,26 @@ def get_backend(backend="numpy", dtype="float64") -> Backend:
     """A backend from ``"numpy"``, ``"torch"`` (CUDA if available), ``"torch:cpu"``, ``"torch:cuda"``.
 
     A :class:`Backend` instance is returned unchanged (its dtype must match).
+
+    Parameters
+    ----------
+    backend : {"numpy", "torch", "torch:cpu", "torch:cuda", "torch:cuda:i"} or Backend, default "numpy"
+        Case-insensitive name: ``"numpy"`` (:class:`NumpyBackend`), ``"torch"`` (:class:`TorchBackend`
+        on CUDA when ``torch.cuda.is_available()``, else the CPU), ``"torch:<device>"`` with device
+        ``cpu``, ``cuda`` or ``cuda:i`` (forced). Anything else: ValueError (TypeError for a non-string).
+    dtype : {"float64", "float32"} or numpy/torch dtype, default "float64"
+        Precision of the backend arrays (normalized by :func:`resolve_dtype`). For a :class:`Backend`
+        instance it must equal the instance's dtype (ValueError otherwise).
+
+    Returns
+    -------
+    Backend
+        A new :class:`NumpyBackend` or :class:`TorchBackend`, or ``backend`` itself.
+
+    Raises
+    ------
+    BackendUnavailableError
+        For a torch backend without torch installed, or ``"torch:cuda"`` without CUDA.
     """
     if isinstance(backend, Backend):
         if backend.dtype_name != resolve_dtype(dtype):

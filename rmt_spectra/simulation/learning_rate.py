@@ -40,7 +40,20 @@ def eta_from_tilde(eta_tilde, N) -> float:
 
 
 def tilde_from_eta(eta, N) -> float:
-    """Inverse of :func:`eta_from_tilde`: ``η̃ = η/√N``."""
+    """Inverse of :func:`eta_from_tilde`: ``η̃ = η/√N``.
+
+    Parameters
+    ----------
+    eta : float >= 0
+        The learning rate ``η`` of ``W₁ = W₀ + η √N G₀``.
+    N : int >= 1
+        Width of the hidden layer.
+
+    Returns
+    -------
+    float
+        ``η̃``, the step in units of ``√N``.
+    """
     eta = check_nonnegative("eta", eta)
     N = check_size("N", N)
     return eta / math.sqrt(N)
@@ -67,7 +80,20 @@ def eta_from_exponent(alpha, n) -> float:
 
 
 def exponent_from_eta(eta, n) -> float:
-    """Inverse of :func:`eta_from_exponent`: ``α = log η / log n`` (``eta > 0``, ``n >= 2``)."""
+    """Inverse of :func:`eta_from_exponent`: ``α = log η / log n`` (``eta > 0``, ``n >= 2``).
+
+    Parameters
+    ----------
+    eta : float > 0
+        The learning rate ``η`` (ValueError for ``eta <= 0``).
+    n : int >= 2
+        The batch size of the step (``n₀`` in this package's notation); ValueError for ``n < 2``.
+
+    Returns
+    -------
+    float
+        The exponent ``α`` with ``η = n^α`` ([Mon23]); any real value (negative for ``η < 1``).
+    """
     eta = check_real("eta", eta)
     if eta <= 0:
         raise ValueError(f"eta must be > 0 to define an exponent, got {eta!r}")

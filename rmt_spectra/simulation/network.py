@@ -18,7 +18,9 @@ import math
 
 import numpy as np
 
-from .._validation import as_generator, check_nonnegative, check_real, check_size
+from .._validation import as_generator, check_int, check_nonnegative, check_real, check_size
+from ..gaussian.activation import activation_parameter
+from ..gaussian.quadrature import gauss_hermite, truncated_gauss_hermite, truncation_for
 
 __all__ = [
     "WEIGHT_LAWS",
@@ -38,7 +40,22 @@ SECOND_LAYER_LAWS = ("gaussian", "constant", "pm1")
 
 
 def draw_data(n, d, seed=None) -> np.ndarray:
-    """``X`` of shape ``(n, d)`` with i.i.d. ``N(0, 1)`` entries."""
+    """``X`` of shape ``(n, d)`` with i.i.d. ``N(0, 1)`` entries.
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of samples (rows).
+    d : int >= 1
+        Input dimension (columns).
+    seed : int >= 0, numpy.random.Generator or None, default None
+        Source of randomness (``as_generator(seed)``; a Generator is used, and advanced, in place).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(n, d)``
+        The data, rows ``x_μ ~ N(0, I_d)``.
+    """
     n, d = check_size("n", n), check_size("d", d)
     return as_generator(seed).standard_normal((n, d))
 
@@ -50,7 +67,25 @@ def check_weight_law(weights) -> str:
 
 
 def draw_first_layer(N, d, weights="gaussian", seed=None) -> np.ndarray:
-    """``W₀`` of shape ``(N, d)``: rows ``N(0, I/d)`` (``"gaussian"``) or uniform on the unit sphere (``"sphere"``)."""
+    """``W₀`` of shape ``(N, d)``: rows ``N(0, I/d)`` (``"gaussian"``) or uniform on the unit sphere (``"sphere"``).
+
+    Parameters
+    ----------
+    N : int >= 1
+        Width (number of neurons, rows).
+    d : int >= 1
+        Input dimension (columns).
+    weights : {"gaussian", "sphere"}, default "gaussian"
+        Law of the rows (case-insensitive; anything else is a ValueError). ``"sphere"`` normalizes
+        i.i.d. Gaussian rows to unit norm, so ``‖w_i‖ = 1`` exactly instead of ``≈ 1``.
+    seed : int >= 0, numpy.random.Generator or None, default None
+        Source of randomness (``as_generator(seed)``; a Generator is used, and advanced, in place).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(N, d)``
+        The first-layer weights, one row ``w_i`` per neuron.
+    """
     N, d = check_size("N", N), check_size("d", d)
     law = check_weight_law(weights)
     W = as_generator(seed).standard_normal((N, d))
@@ -114,17 +149,12 @@ def second_layer_groups(second_layer, gaussian_nodes: int = GAUSSIAN_GROUP_NODES
     node (4.14 for 8 nodes) stands for neurons a finite network does not have, and sets
     the right edge of the bulk when the row variance grows with ``|ā|``.
     """
-    from .._validation import check_int
-    from ..gaussian.quadrature import gauss_hermite, truncated_gauss_hermite
-
     name, values, probs = second_layer_law(second_layer)
     if name == "gaussian":
         nodes = check_int("gaussian_nodes", gaussian_nodes, minimum=2)
         if width is None:
             v, w = gauss_hermite(nodes)
         else:
-            from ..spiked.kappa import truncation_for
-
             v, w = truncated_gauss_hermite(nodes, round(truncation_for(check_size("width", width)), 12))
         return np.array(v), np.array(w) / np.sum(w)
     keep = probs > 0
@@ -140,7 +170,24 @@ def second_layer_moment(second_layer, k: int) -> float:
 
 
 def draw_second_layer(N, second_layer="gaussian", seed=None) -> np.ndarray:
-    """``a`` of shape ``(N,)`` from the second-layer law (see the module docstring)."""
+    """``a`` of shape ``(N,)`` from the second-layer law (see the module docstring).
+
+    Parameters
+    ----------
+    N : int >= 1
+        Width.
+    second_layer : {"gaussian", "constant", "pm1"} or sequence of (value, probability), default "gaussian"
+        ``"gaussian"``: ``a_i ~ N(0, 1/N)``; ``"constant"``: ``a_i = 1/√N`` (no randomness drawn);
+        ``"pm1"``: ``a_i = ±1/√N`` equiprobable; a list of ``(ā, p)`` pairs: ``a_i = ā_i/√N`` with
+        ``ā_i`` drawn i.i.d. from that finite law (validated by :func:`second_layer_law`).
+    seed : int >= 0, numpy.random.Generator or None, default None
+        Source of randomness (``as_generator(seed)``; a Generator is used, and advanced, in place).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(N,)``
+        The second-layer weights ``a``.
+    """
     N = check_size("N", N)
     name, values, probs = second_layer_law(second_layer)
     rng = as_generator(seed)
@@ -154,7 +201,20 @@ def draw_second_layer(N, second_layer="gaussian", seed=None) -> np.ndarray:
 
 
 def draw_direction(d, seed=None) -> np.ndarray:
-    """A uniformly random unit vector ``θ ∈ S^{d−1}``."""
+    """A uniformly random unit vector ``θ ∈ S^{d−1}``.
+
+    Parameters
+    ----------
+    d : int >= 1
+        Dimension.
+    seed : int >= 0, numpy.random.Generator or None, default None
+        Source of randomness (``as_generator(seed)``; a Generator is used, and advanced, in place).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(d,)``
+        ``θ = g/‖g‖`` with ``g ~ N(0, I_d)``.
+    """
     d = check_size("d", d)
     g = as_generator(seed).standard_normal(d)
     return g / np.linalg.norm(g)
@@ -165,10 +225,26 @@ def draw_labels(X, theta, teacher="tanh", noise=0.0, seed=None) -> np.ndarray:
 
     The noise is always drawn (even for ``noise = 0``) so that the random
     stream does not depend on the noise level.
-    """
-    from ..gaussian import activation as _activation
 
-    teach = _activation(teacher)
+    Parameters
+    ----------
+    X : array_like, shape ``(n, d)``
+        Inputs, one sample per row.
+    theta : array_like, shape ``(d,)``
+        Direction of the single-index target (not normalized here).
+    teacher : activation spec, default "tanh"
+        ``σ*`` (anything :func:`rmt_spectra.activation` accepts).
+    noise : float >= 0, default 0.0
+        Variance ``σ_ε²`` of the label noise.
+    seed : int >= 0, numpy.random.Generator or None, default None
+        Source of randomness (``as_generator(seed)``; a Generator is used, and advanced, in place).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(n,)``
+        The labels ``y_μ = σ*(⟨θ, x_μ⟩) + ε_μ``.
+    """
+    teach = activation_parameter("teacher", teacher)
     noise = check_nonnegative("noise", noise)
     X = np.asarray(X, dtype=float)
     eps = as_generator(seed).standard_normal(X.shape[0])
@@ -176,10 +252,25 @@ def draw_labels(X, theta, teacher="tanh", noise=0.0, seed=None) -> np.ndarray:
 
 
 def network_output(X, W, a, activation="tanh") -> np.ndarray:
-    """``f(x_μ) = (1/√N) Σ_i a_i σ(⟨w_i, x_μ⟩)`` for every row of ``X`` (numpy)."""
-    from ..gaussian import activation as _activation
+    """``f(x_μ) = (1/√N) Σ_i a_i σ(⟨w_i, x_μ⟩)`` for every row of ``X`` (numpy).
 
-    act = _activation(activation)
+    Parameters
+    ----------
+    X : array_like, shape ``(n, d)``
+        Inputs, one sample per row.
+    W : array_like, shape ``(N, d)``
+        First layer, one row ``w_i`` per neuron.
+    a : array_like, shape ``(N,)``
+        Second layer (ValueError unless ``W`` is 2-d and ``a`` has shape ``(N,)``).
+    activation : activation spec, default "tanh"
+        The student ``σ`` (anything :func:`rmt_spectra.activation` accepts).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(n,)``
+        ``σ(X Wᵀ) a / √N``.
+    """
+    act = activation_parameter("activation", activation)
     W = np.asarray(W, dtype=float)
     a = np.asarray(a, dtype=float)
     if W.ndim != 2 or a.shape != (W.shape[0],):

@@ -84,11 +84,11 @@ def simulate_one_step(n0, n, d, N, activation="tanh", teacher="tanh", noise=0.0,
     -------
     OneStepResult
     """
-    from ..gaussian import activation as _activation
+    from ..gaussian.activation import activation_parameter
 
     n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
-    act = _activation(activation)
-    teach = _activation(teacher)
+    act = activation_parameter("activation", activation)
+    teach = activation_parameter("teacher", teacher)
     noise = check_nonnegative("noise", noise)
     eta_value = resolve_eta(eta, eta_tilde, eta_exponent, N=N, n0=n0)
     weights = check_weight_law(weights)
@@ -128,6 +128,22 @@ class OneStepResult:
     ``zeta = X₀ᵀy/n₀``, ``u = ζ/‖ζ‖``, ``F = σ(XW₁ᵀ)`` (``n × N``), ``F0 = σ(XW₀ᵀ)``.
     ``raw(name)`` returns the backend-native array (a torch tensor for torch).
     ``params`` holds the inputs (``eta`` is the resolved learning rate).
+
+    Built by :func:`simulate_one_step` (through ``OneStepResult._run``, which takes the step);
+    the constructor only stores its arguments.
+
+    Parameters
+    ----------
+    params : dict
+        The validated inputs of :func:`simulate_one_step`: ``n0, n, d, N``, ``activation`` and
+        ``teacher`` (:class:`~rmt_spectra.gaussian.Activation` objects), ``noise``, ``eta`` (the resolved
+        learning rate), ``eta_tilde``, ``eta_exponent``, ``weights``, ``second_layer``, ``seed``
+        (``"Generator"`` when a Generator was passed), ``backend``, ``device``, ``dtype``, ``fresh``.
+    backend : Backend
+        The array backend the arrays live on (:func:`~rmt_spectra.simulation.backend.get_backend`).
+    arrays : dict of str -> backend array
+        ``theta, W0, a, X0, y, X, G0, W1, zeta, f0`` in the backend's dtype (``f0``: the outputs
+        ``f(x_μ)`` at initialization on the batch; ``X`` is ``X0`` itself when ``fresh=False``).
     """
 
     def __init__(self, params, backend, arrays):
@@ -347,7 +363,7 @@ class OneStepResult:
         Returns ``{"prediction": PolynomialSpikes, "measured": dict}`` with the measurement of
         :func:`rmt_spectra.measure_polynomial_spikes` (its ``outliers`` carry ``measured``).
         """
-        from ..spiked.polynomial import measure_polynomial_spikes, polynomial_spikes
+        from ..spiked.polynomial import measure_polynomial_spikes, polynomial_spikes  # theory above the simulator
 
         p = self.params
         pred = polynomial_spikes(p["activation"], n=p["n"], d=p["d"], N=p["N"], n0=p["n0"], teacher=p["teacher"],

@@ -39,7 +39,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import check_nonnegative, check_positive, check_real, check_size
+from ..gaussian import activation, gaussian_moments, hermite_coefficients
 from ..spectrum import Outlier
+from .network import second_layer_moment
 
 __all__ = [
     "RankOnePrediction",
@@ -61,8 +63,6 @@ ZERO_COEFFICIENT = 1e-10
 
 
 def _act(spec):
-    from ..gaussian import activation
-
     return activation(spec)
 
 
@@ -74,14 +74,33 @@ def _double_factorial_odd(k: int) -> int:
 # ============================================================ rank-one spike of W₁
 def teacher_coefficients(teacher="tanh") -> dict:
     """``{"mu0", "mu1", "mu_star"}`` of the teacher ``σ*`` (``μ_⋆*² = Eσ*² − μ₀*² − μ₁*²``)."""
-    from ..gaussian import gaussian_moments
-
     m = gaussian_moments(_act(teacher))
     return {"mu0": float(m.mu0), "mu1": float(m.mu1), "mu_star": float(m.mu_star)}
 
 
 def zeta_norm_prediction(teacher="tanh", n0=1, d=1, noise=0.0) -> float:
-    """Predicted ``‖ζ‖`` with ``‖ζ‖² = μ₁*² + (μ₀*² + μ₁*² + μ_⋆*² + σ_ε²)/(n₀/d)`` [derived]."""
+    """Predicted ``‖ζ‖`` with ``‖ζ‖² = μ₁*² + (μ₀*² + μ₁*² + μ_⋆*² + σ_ε²)/(n₀/d)`` [derived].
+
+    ``ζ = X₀ᵀy/n₀`` has mean ``μ₁*θ`` and ``d`` coordinates of variance ``E[y²]/n₀`` with
+    ``E[y²] = μ₀*² + μ₁*² + μ_⋆*² + σ_ε²`` (derived here, from [Ba22] Prop. 2; checked against simulation in
+    ``tests/test_one_step.py``, 0.7543 for a tanh teacher, ``n₀/d = 2``, ``σ_ε² = 0.01``).
+
+    Parameters
+    ----------
+    teacher : activation spec, default "tanh"
+        ``σ*``; its Hermite coefficients come from :func:`teacher_coefficients`.
+    n0 : int >= 1, default 1
+        Batch size of the step.
+    d : int >= 1, default 1
+        Input dimension.
+    noise : float >= 0, default 0.0
+        Label-noise variance ``σ_ε²``.
+
+    Returns
+    -------
+    float
+        The predicted ``‖ζ‖ >= 0``.
+    """
     n0, d = check_size("n0", n0), check_size("d", d)
     noise = check_nonnegative("noise", noise)
     t = teacher_coefficients(teacher)
@@ -90,7 +109,28 @@ def zeta_norm_prediction(teacher="tanh", n0=1, d=1, noise=0.0) -> float:
 
 
 def alignment_prediction(teacher="tanh", n0=1, d=1, noise=0.0, zeta_norm=None) -> float:
-    """Predicted ``⟨u, θ⟩² = μ₁*²/‖ζ‖²`` (``‖ζ‖`` from :func:`zeta_norm_prediction` unless given)."""
+    """Predicted ``⟨u, θ⟩² = μ₁*²/‖ζ‖²`` (``‖ζ‖`` from :func:`zeta_norm_prediction` unless given).
+
+    ``u = ζ/‖ζ‖`` is the right singular direction of the rank-one part of the gradient [derived, Ba22 Prop. 2].
+
+    Parameters
+    ----------
+    teacher : activation spec, default "tanh"
+        ``σ*`` (sets ``μ₁*``).
+    n0 : int >= 1, default 1
+        Batch size of the step (used only when ``zeta_norm`` is None).
+    d : int >= 1, default 1
+        Input dimension (used only when ``zeta_norm`` is None).
+    noise : float >= 0, default 0.0
+        Label-noise variance ``σ_ε²`` (used only when ``zeta_norm`` is None).
+    zeta_norm : float > 0, optional
+        ``‖ζ‖`` (e.g. measured); default :func:`zeta_norm_prediction` ``(teacher, n0, d, noise)``.
+
+    Returns
+    -------
+    float
+        The squared overlap ``μ₁*²/‖ζ‖²`` (``<= 1`` for the predicted ``‖ζ‖``, not for an arbitrary given one).
+    """
     t = teacher_coefficients(teacher)
     if zeta_norm is None:
         zeta_norm = zeta_norm_prediction(teacher, n0, d, noise)
@@ -99,7 +139,26 @@ def alignment_prediction(teacher="tanh", n0=1, d=1, noise=0.0, zeta_norm=None) -
 
 
 def spike_strength(eta, mu1, zeta_norm, a_norm=1.0) -> float:
-    """``ϑ = η |μ₁| ‖ζ‖ ‖a‖``."""
+    """``ϑ = η |μ₁| ‖ζ‖ ‖a‖``.
+
+    The strength of the rank-one spike ``W₁ ≈ W₀ + ϑ (a/‖a‖) uᵀ`` [derived, Ba22 Prop. 2].
+
+    Parameters
+    ----------
+    eta : float >= 0
+        Learning rate ``η`` of ``W₁ = W₀ + η√N G₀``.
+    mu1 : float
+        First Hermite coefficient ``μ₁`` of the student (its sign does not matter).
+    zeta_norm : float >= 0
+        ``‖ζ‖`` (measured or from :func:`zeta_norm_prediction`).
+    a_norm : float >= 0, default 1.0
+        ``‖a‖`` (``E‖a‖² = E[ā²]``, 1 for the built-in second layers).
+
+    Returns
+    -------
+    float
+        ``ϑ >= 0``.
+    """
     eta = check_nonnegative("eta", eta)
     mu1 = check_real("mu1", mu1)
     zeta_norm = check_nonnegative("zeta_norm", zeta_norm)
@@ -109,7 +168,32 @@ def spike_strength(eta, mu1, zeta_norm, a_norm=1.0) -> float:
 
 @dataclass(frozen=True)
 class RankOnePrediction:
-    """Singular values of ``W₀ + ϑ u vᵀ`` (``W₀`` with ``N(0,1/d)`` entries, ``c = N/d``)."""
+    """Singular values of ``W₀ + ϑ u vᵀ`` (``W₀`` with ``N(0,1/d)`` entries, ``c = N/d``).
+
+    Built by :func:`rank_one_outlier` (Benaych-Georges–Nadakuditi rectangular rank-one formulas).
+
+    Parameters
+    ----------
+    strength : float >= 0
+        The spike strength ``ϑ``.
+    c : float > 0
+        Aspect ratio ``N/d`` of ``W₀``.
+    threshold : float
+        ``c^{1/4}``: an outlier exists iff ``ϑ > c^{1/4}``.
+    bulk_edge : float
+        ``1 + √c``, the top of the bulk of singular values of ``W₀``.
+    has_outlier : bool
+        ``ϑ > threshold``.
+    location : float
+        The outlier singular value ``√((1+ϑ²)(c+ϑ²))/ϑ``; NaN if no outlier.
+    overlap_left : float
+        Predicted ``⟨û₁, a/‖a‖⟩²`` (left, ``N``-dimensional side),
+        ``1 − c(1+ϑ²)/(ϑ²(ϑ²+c))``; 0 if no outlier.
+    overlap_right : float
+        Predicted ``⟨v̂₁, u⟩²`` (right, ``d``-dimensional side),
+        ``1 − (c+ϑ²)/(ϑ²(ϑ²+1))``; 0 if no outlier. (Before 0.1.0 the two were
+        swapped; the test at ``c = 0.8``, where they nearly coincide, did not see it.)
+    """
 
     strength: float
     c: float
@@ -130,7 +214,25 @@ class RankOnePrediction:
 
 
 def rank_one_outlier(strength, c) -> RankOnePrediction:
-    """Rank-one rectangular perturbation (Benaych-Georges–Nadakuditi): outlier iff ``ϑ > c^{1/4}``."""
+    """Rank-one rectangular perturbation (Benaych-Georges–Nadakuditi): outlier iff ``ϑ > c^{1/4}``.
+
+    For ``ϑ > c^{1/4}`` the top singular value of ``W₀ + ϑ (a/‖a‖) uᵀ`` tends to ``√((1+ϑ²)(c+ϑ²))/ϑ``,
+    otherwise it sticks to the bulk edge ``1 + √c``; see :class:`RankOnePrediction` for the overlaps.
+    Checked against simulation in ``tests/test_one_step.py`` (``c = 0.8``).
+
+    Parameters
+    ----------
+    strength : float >= 0
+        ``ϑ``, e.g. from :func:`spike_strength`.
+    c : float > 0
+        ``N/d``.
+
+    Returns
+    -------
+    RankOnePrediction
+        Threshold, bulk edge, outlier location and overlaps (NaN location and zero overlaps
+        below the threshold).
+    """
     th = check_nonnegative("strength", strength)
     c = check_positive("c", c)
     thr = c**0.25
@@ -138,8 +240,8 @@ def rank_one_outlier(strength, c) -> RankOnePrediction:
     if th > thr:
         t2 = th * th
         loc = math.sqrt((1 + t2) * (c + t2)) / th
-        ol = 1 - (c + t2) / (t2 * (t2 + 1))
-        orr = 1 - c * (1 + t2) / (t2 * (t2 + c))
+        ol = 1 - c * (1 + t2) / (t2 * (t2 + c))     # N-side (a): Benaych-Georges–Nadakuditi, ratio c = N/d
+        orr = 1 - (c + t2) / (t2 * (t2 + 1))         # d-side (u)
         return RankOnePrediction(th, c, thr, edge, True, loc, ol, orr)
     return RankOnePrediction(th, c, thr, edge, False, float("nan"), 0.0, 0.0)
 
@@ -154,6 +256,19 @@ def spike_levels(alpha) -> int:
     ValueError (pre-activations blow up). Closed form: ``α < ℓ/(2ℓ+2)`` iff
     ``ℓ > 2α/(1 − 2α)``, so ``ℓ = ⌈2α/(1 − 2α)⌉`` (at least 1); it grows without bound as
     ``α → 1/2``, and above :data:`MAX_LEVELS` the exponent is refused.
+
+    The thresholds ``(k − 1)/(2k)`` are those of [Mon23] for ``η = n₀^α``.
+
+    Parameters
+    ----------
+    alpha : float < 1/2
+        The exponent ``α`` of ``η = n₀^α``; ValueError for ``α >= 1/2`` or when more than
+        :data:`MAX_LEVELS` levels would separate (``α > 50/102``).
+
+    Returns
+    -------
+    int
+        ``ℓ`` in ``[1, MAX_LEVELS]``.
     """
     alpha = check_real("alpha", alpha)
     if alpha >= 0.5:
@@ -181,9 +296,25 @@ def bulk_edge_estimate(activation, n, d, N) -> float:
     Exact when either part vanishes, otherwise an estimate (each part's top
     singular vector differs, so the true value lies between the quadrature sum
     and the plain sum); a simulated ``F₀`` is preferred when available.
-    """
-    from ..gaussian import gaussian_moments
 
+    Parameters
+    ----------
+    activation : activation spec
+        The student ``σ`` (sets ``μ₁`` and ``μ_⋆``; ``μ₀`` is ignored, the mean spike being removed).
+    n : int >= 1
+        Number of rows of ``F₀`` (samples).
+    d : int >= 1
+        Input dimension.
+    N : int >= 1
+        Width (columns of ``F₀``).
+
+    Returns
+    -------
+    float
+        The estimate ``s`` of the top bulk singular value of ``F₀`` (not of ``Σ̂``: its eigenvalue is ``s²/n``).
+        In ``tests/test_spikes.py`` it is about 45 % above the measured top singular value of a simulated
+        ``F₀`` (tanh, ``n = 1200``, ``d = N = 600``).
+    """
     n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
     m = gaussian_moments(_act(activation))
     lin = abs(float(m.mu1)) * (math.sqrt(n) + math.sqrt(d)) * (1 + math.sqrt(N / d))
@@ -201,6 +332,36 @@ class RawPowerSpikes:
     (size²/n), ratio (size/bulk_sv), asymptotic (k ≤ ℓ and μ_k ≠ 0),
     resolvable (asymptotic and ratio > threshold_ratio)``; ``threshold_ratio``
     is the BBP ratio ``τ = (nN)^{1/4}/(√n+√N)`` (module docstring).
+
+    Built by :func:`raw_power_spikes`; the fields are stored as given.
+
+    Parameters
+    ----------
+    alpha : float or None
+        Exponent of ``η = n₀^α``; None when ``η`` was given directly.
+    eta : float
+        The learning rate used.
+    n, d, N : int
+        Rows of ``F`` (fresh samples), input dimension, width.
+    zeta_norm : float
+        ``‖ζ‖`` used in the sizes.
+    ell : int or None
+        Number of degree levels from :func:`spike_levels` (None when ``alpha`` is None).
+    count : int
+        Learned spikes predicted asymptotically: ``#{1 ≤ k ≤ ℓ : μ_k ≠ 0}`` (all listed ``k`` with
+        ``μ_k ≠ 0`` when ``ell`` is None).
+    resolvable_count : int
+        Of those, how many exceed ``threshold_ratio · bulk_sv`` at these sizes.
+    bulk_sv : float
+        Top singular value of the bulk of ``F`` used for the ratios.
+    bulk_rule : {"estimate", "given"}
+        Whether ``bulk_sv`` came from :func:`bulk_edge_estimate` or from the caller.
+    mean_spike : bool
+        ``μ₀ ≠ 0`` (relative to the largest ``|μ_k|``, tolerance :data:`ZERO_COEFFICIENT`): a ``k = 0`` row is listed.
+    threshold_ratio : float
+        ``τ = (nN)^{1/4}/(√n+√N)``.
+    spikes : list of dict, default []
+        One row per degree as described above.
     """
 
     alpha: float | None
@@ -260,10 +421,20 @@ def raw_power_spikes(activation, alpha, n, d, N, *, n0=None, eta=None, zeta_norm
         Top singular value of the bulk of ``F``; default :func:`bulk_edge_estimate`.
     kmax : int, optional
         Highest degree listed (default ``ℓ + 1``, at least 2).
-    """
-    from ..gaussian import hermite_coefficients
-    from .network import second_layer_moment
+    teacher : activation spec, default "tanh"
+        ``σ*``, used only for the default ``zeta_norm``.
+    noise : float >= 0, default 0.0
+        Label-noise variance, used only for the default ``zeta_norm``.
 
+    Returns
+    -------
+    RawPowerSpikes
+        For each degree ``k = 1..kmax`` the size
+        ``s_k = √n (η|μ₁|‖ζ‖)^k (|μ_k|/k!) √((2k−1)!!) √(E ā^{2k}) N^{(1−k)/2}``
+        (module docstring; [Mon23], explicit form derived here), its eigenvalue ``s_k²/n``, its
+        ratio to ``bulk_sv`` and the asymptotic/resolvable flags; plus the mean spike
+        ``|μ₀|√(nN)`` (``k = 0``) when ``μ₀ ≠ 0``.
+    """
     n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
     n0 = n if n0 is None else check_size("n0", n0)
     if (alpha is None) == (eta is None):

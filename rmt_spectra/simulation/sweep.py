@@ -16,11 +16,28 @@ import time
 
 import numpy as np
 
+from .one_step import simulate_one_step
+
 __all__ = ["sweep", "SweepTable"]
 
 
 class SweepTable(list):
-    """A list of dict rows with column access and optional pandas/numpy conversion."""
+    """A list of dict rows with column access and optional pandas/numpy conversion.
+
+    Returned by :func:`sweep` (one row per run); rows may have different keys.
+
+    Parameters
+    ----------
+    iterable : iterable of dict, optional
+        The rows (as for :class:`list`; default: empty).
+
+    Attributes
+    ----------
+    columns : list of str
+        Every key of every row, in order of first appearance.
+    results : list of OneStepResult
+        Only when :func:`sweep` was called with ``keep_results=True``: the runs, in row order.
+    """
 
     @property
     def columns(self) -> list[str]:
@@ -99,9 +116,22 @@ def sweep(param_grid=None, seeds=(0,), *, progress=True, extra=None, keep_result
     **fixed
         Other arguments of ``simulate_one_step`` (``n0, n, d, N`` are required
         either here or in the grid).
-    """
-    from .one_step import simulate_one_step
 
+    Returns
+    -------
+    SweepTable
+        One row per (grid point, seed), grid-major, seeds innermost: the swept values (activations
+        and other objects by their ``name`` or ``str``), ``seed``, every key of
+        ``OneStepResult.diagnostics()``, the columns of ``extra(result)`` (they override
+        same-named keys) and ``seconds`` (wall time of the run).
+
+    Raises
+    ------
+    ValueError
+        ``"seed"`` in ``param_grid``, a key both swept and fixed, or no seeds.
+    TypeError
+        A grid entry that is not a sequence of values (a bare string is refused too).
+    """
     grid = dict(param_grid or {})
     if not isinstance(grid, dict):
         raise TypeError("param_grid must be a dict {argument: list of values}")

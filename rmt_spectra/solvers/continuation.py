@@ -53,6 +53,26 @@ class SolverReport:
 
     ``residual`` is the relative residual ``Σ|F|/Σ|x|``; ``converged`` means
     ``residual <= accept`` and on the physical branch.
+
+    Returned by :func:`solve_upper` and :func:`solve_on_support`; ``report["residual"]`` works too.
+
+    Parameters
+    ----------
+    residual : ndarray of float, shape ``(M,)``
+        Residual per point (the equation's ``residual_norm`` when it defines one, else ``Σ|F|/Σ|x|``).
+    iterations : ndarray of int, shape ``(M,)``
+        Newton steps per point, continuation rungs included.
+    converged : ndarray of bool, shape ``(M,)``
+        ``residual <= accept``, finite, and on the physical branch.
+    branch_ok : ndarray of bool, shape ``(M,)``
+        ``equation.branch_ok`` at the returned point.
+    method : str, default "newton-continuation"
+        ``"newton-continuation"`` (:func:`solve_upper`) or ``"interpolated-newton"`` (:func:`solve_on_support`).
+
+    Attributes
+    ----------
+    max_residual : float
+        Largest residual (0 for no points).
     """
 
     residual: np.ndarray
@@ -89,6 +109,39 @@ def solve_upper(equation, z, *, tol=1e-12, accept=1e-9, maxit=60, rungs=12, step
     ``real_outside=True`` declares the real points to lie outside the spectrum: a
     real root there is the answer, not a suspect to redo. ``on_failure``: the policy of
     :mod:`rmt_spectra.solvers.policy` (``warn=False`` is the legacy spelling of ``"ignore"``).
+
+    Parameters
+    ----------
+    equation : equation object (module docstring)
+        Also needs ``size``, the number of unknowns per point.
+    z : array_like of complex
+        Points with ``Im z >= 0`` (flattened to shape ``(M,)``; not checked).
+    tol : float, default 1e-12
+        Residual at which Newton stops a point.
+    accept : float, default 1e-9
+        Largest residual accepted as converged.
+    maxit : int, default 60
+        Newton steps at most at ``z`` after the ladder (twice as many when a point is redone).
+    rungs : int >= 2, default 12
+        Heights of the ladder, geometric from ``10 s`` down to ``1e-10 s`` with ``s = max(scale(), max|z|, 1)``
+        (``4·rungs`` when a point is redone).
+    steps : int, default 1
+        Newton steps per rung (2 when a point is redone).
+    on_failure : {"raise", "warn", "ignore"}, default "warn"
+        What to do when some points do not converge.
+    label : str, default "solver"
+        Prefix of the failure message.
+    real_outside : bool, default False
+        The real points lie outside the spectrum: a real root there is accepted.
+    warn : bool, optional
+        Legacy flag (``False`` means ``on_failure="ignore"``).
+
+    Returns
+    -------
+    x : ndarray of complex, shape ``(M, size)``
+        The solutions (for a point that did not converge, the best attempt kept).
+    report : SolverReport
+        Per-point residual, iterations, convergence and branch flags.
     """
     on_failure = check_on_failure(on_failure, warn=warn)
     z = np.asarray(z, complex).ravel()
@@ -162,6 +215,39 @@ def solve_on_support(equation, x, intervals, *, tol=1e-12, accept=1e-9, nodes=32
     to every point, and polished by Newton at ``η = 0``. Points whose polish fails
     (residual above ``accept`` or wrong branch) are solved by :func:`solve_upper`.
     Returns ``x`` and a :class:`SolverReport` like :func:`solve_upper` (same ``on_failure``).
+
+    Intervals holding at most ``2·nodes`` of the points, points on no interval's interior and
+    intervals whose coarse solve fails go to :func:`solve_upper` directly.
+
+    Parameters
+    ----------
+    equation : equation object (module docstring)
+        Also needs ``size``, the number of unknowns per point.
+    x : array_like of float
+        Real points (flattened to shape ``(M,)``).
+    intervals : iterable of (float, float)
+        Support intervals ``(a, b)``; a point is on one when ``a < x < b``.
+    tol : float, default 1e-12
+        Residual at which Newton stops a point.
+    accept : float, default 1e-9
+        Largest residual accepted as converged.
+    nodes : int, default 32
+        Chebyshev nodes of the first coarse solve per interval (doubled at most three times).
+    maxit : int, default 8
+        Newton steps at most in each polish.
+    on_failure : {"raise", "warn", "ignore"}, default "warn"
+        What to do when some points do not converge.
+    label : str, default "solver"
+        Prefix of the failure message.
+    warn : bool, optional
+        Legacy flag (``False`` means ``on_failure="ignore"``).
+
+    Returns
+    -------
+    x : ndarray of complex, shape ``(M, size)``
+        The solutions at ``z = x + 0i``.
+    report : SolverReport
+        ``method="interpolated-newton"``.
     """
     on_failure = check_on_failure(on_failure, warn=warn)
     x = np.asarray(x, float).ravel()
@@ -261,6 +347,9 @@ def fold_edge(equation, x_start, transform, direction, *, valid=None, max_halvin
         Walk ``|s|`` up (``+1``) — towards the bulk from ``x_start`` — by geometric steps.
     valid : callable ``(x, z) -> bool``, optional
         Extra physical-branch condition checked at each point.
+    max_halvings : int, default 40
+        How many times the step in ``log|s|`` (initially ``ln 10/40``) may be halved after a failed
+        point before the walk stops.
 
     Returns
     -------

@@ -23,8 +23,8 @@ and optionally
     only for the points that still need a step).
 
 Iterations are masked: after at least ``min_steps`` steps, a point stops when its
-residual is below ``tol`` or when its step no longer changes it (relative change
-``<= 1e-16``; its residual is then reported as it is).
+residual is below ``tol`` or when its step no longer changes it (no component moves by more
+than ``1e-16`` of itself; its residual is then reported as it is).
 """
 from __future__ import annotations
 
@@ -34,7 +34,20 @@ __all__ = ["newton", "newton_step", "descend", "bracketed_newton", "relative_res
 
 
 def relative_residual(F, x):
-    """``Σ|F| / Σ|x|`` per point (rows of ``F`` and ``x``)."""
+    """``Σ|F| / Σ|x|`` per point (rows of ``F`` and ``x``).
+
+    Parameters
+    ----------
+    F : ndarray, shape ``(M, size)``
+        Residuals, one row per point (real or complex).
+    x : ndarray, shape ``(M, size)``
+        The points they were evaluated at.
+
+    Returns
+    -------
+    ndarray of float, shape ``(M,)``
+        ``Σ_j |F_ij| / (Σ_j |x_ij| + 1e-300)``.
+    """
     return np.sum(np.abs(F), axis=1) / (np.sum(np.abs(x), axis=1) + 1e-300)
 
 
@@ -65,7 +78,26 @@ def _step(equation, x, z, F, J):
 
 
 def newton_step(equation, x, z):
-    """One unmasked Newton step at every point; returns the new ``x`` and the residual before it."""
+    """One unmasked Newton step at every point; returns the new ``x`` and the residual before it.
+
+    ``x_new = x − J⁻¹F`` (division when ``size == 1``; least squares per point if a Jacobian is
+    singular), then ``equation.safeguard`` if it has one, else non-finite steps are undone.
+
+    Parameters
+    ----------
+    equation : equation object (module docstring)
+    x : ndarray, shape ``(M, size)``
+        Current points.
+    z : ndarray, shape ``(M,)``
+        The parameter of the equation at each point.
+
+    Returns
+    -------
+    x : ndarray, shape ``(M, size)``
+        The points after the step.
+    residual : ndarray, shape ``(M,)``
+        The residual (``equation.residual_norm``, default :func:`relative_residual`) at the input ``x``.
+    """
     F, J, _ = equation.residual(x, z)
     return _step(equation, x, z, F, J), _norm(equation, F, x, z)
 
@@ -128,7 +160,7 @@ def newton(equation, x, z, *, tol=1e-12, maxit=60, min_steps=0, check_first=Fals
         else:
             F, J, _ = equation.residual(xa, za)
         xn = _step(equation, xa, za, F, J)
-        stalled = np.max(np.abs(xn - xa), axis=1) <= 1e-16 * np.max(np.abs(xa), axis=1)
+        stalled = np.all(np.abs(xn - xa) <= 1e-16 * np.abs(xa), axis=1)  # no component moves any more
         x[idx] = xn
         its[idx] += 1
         stalled &= its[idx] >= min_steps
@@ -142,6 +174,28 @@ def descend(equation, x, z, heights, *, steps=1, tol=None):
     ``heights`` decrease towards the target; ``steps`` Newton steps per rung, all points
     at once — unmasked when ``tol`` is None, else masked (:func:`newton` with ``maxit=steps``).
     Returns ``x`` and the steps taken per point.
+
+    Parameters
+    ----------
+    equation : equation object (module docstring)
+    x : ndarray, shape ``(M, size)``
+        Starting points (for the first rung, ``z + i·heights[0]``).
+    z : ndarray, shape ``(M,)``
+        Target points; rung ``h`` solves at ``z + i·h``.
+    heights : sequence of float
+        The rungs, in the order they are taken (decreasing towards the target).
+    steps : int, default 1
+        Newton steps per rung (the most per rung when ``tol`` is given).
+    tol : float, optional
+        None: ``steps`` unmasked steps per rung (:func:`newton_step`); else :func:`newton` with
+        ``maxit=steps``, points below ``tol`` taking no more steps on that rung.
+
+    Returns
+    -------
+    x : ndarray, shape ``(M, size)``
+        The points after the last rung (no step is taken at ``z`` itself).
+    iterations : ndarray of int, shape ``(M,)``
+        Newton steps taken per point over all rungs.
     """
     its = np.zeros(np.shape(z), int)
     for h in heights:
@@ -162,6 +216,31 @@ def bracketed_newton(fun, lo, hi, increasing, x0=None, tol=1e-15, maxit=200):
     ``fun(x, idx) -> (f, df)`` at the points ``idx``; ``f`` changes sign on each bracket,
     increasing (``increasing=True``) or decreasing. A step leaving its bracket is replaced
     by the midpoint, so every root is found. Returns the roots and iteration counts.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, idx) -> (f, df)``: values and derivatives at ``x`` (1-d), the active points ``idx``.
+    lo, hi : array_like of float, shape ``(M,)``
+        The brackets, ``lo < hi``; they are shrunk at every evaluation (the sign is not checked
+        at the start). While an end is infinite there is no midpoint: a step leaving the bracket
+        is then replaced by the current point, which stops that point (a zero step).
+    increasing : bool or array_like of bool
+        Whether ``f`` goes from negative to positive across each bracket (broadcast to ``(M,)``).
+    x0 : array_like of float, optional
+        Starting points, clipped into the brackets (default: the midpoints).
+    tol : float, default 1e-15
+        Relative tolerance: a point stops when its step or its bracket width (``/4``) is at most
+        ``tol·|x|``, or when ``f == 0``.
+    maxit : int, default 200
+        Evaluations at most per point.
+
+    Returns
+    -------
+    x : ndarray of float, shape ``(M,)``
+        The roots.
+    iterations : ndarray of int, shape ``(M,)``
+        Evaluations per point.
     """
     lo = np.array(lo, float)
     hi = np.array(hi, float)

@@ -21,7 +21,23 @@ class ConvergenceWarning(RuntimeWarning):
 
 
 def check_on_failure(on_failure="warn", *, strict=None, warn=None) -> str:
-    """Validate ``on_failure``; the legacy flags ``strict`` (True → "raise") and ``warn`` (False → "ignore") map onto it."""
+    """Validate ``on_failure``; the legacy flags ``strict`` (True → "raise") and ``warn`` (False → "ignore")
+    map onto it.
+
+    Parameters
+    ----------
+    on_failure : {"raise", "warn", "ignore"}, default "warn"
+        The policy (ValueError otherwise; not checked when a legacy flag decides).
+    strict : bool, optional
+        Legacy flag: true gives ``"raise"`` whatever ``on_failure`` is (it takes precedence over ``warn``).
+    warn : bool, optional
+        Legacy flag: false gives ``"ignore"`` (unless ``strict`` is true).
+
+    Returns
+    -------
+    str
+        One of :data:`ON_FAILURE`.
+    """
     if strict is not None and strict:
         return "raise"
     if warn is not None and not warn:
@@ -37,7 +53,29 @@ def full_output_flag(full_output=False, return_info=None) -> bool:
 
 
 def report_failure(message, on_failure, *, category=ConvergenceWarning, stacklevel=3) -> None:
-    """Raise, warn or stay silent about ``message`` according to ``on_failure``."""
+    """Raise, warn or stay silent about ``message`` according to ``on_failure``.
+
+    Parameters
+    ----------
+    message : str
+        The diagnosis (what did not converge, the largest residual).
+    on_failure : {"raise", "warn", "ignore"}
+        ``"raise"``: ``RuntimeError(message)``; ``"warn"``: ``warnings.warn``; anything else: nothing
+        (validate it first with :func:`check_on_failure`).
+    category : type of Warning, default ConvergenceWarning
+        Warning class for ``"warn"``.
+    stacklevel : int, default 3
+        Passed to :func:`warnings.warn` (3 points at the caller of the solver that reports).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    RuntimeError
+        When ``on_failure == "raise"``.
+    """
     if on_failure == "raise":
         raise RuntimeError(message)
     if on_failure == "warn":

@@ -36,15 +36,23 @@ import warnings
 
 import numpy as np
 
-from .._validation import (as_complex_array, as_real_array, check_eta_tilde, check_int, check_nonnegative,
-                           check_positive, check_size)
+from .._validation import (
+    as_complex_array,
+    as_real_array,
+    check_eta_tilde,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_size,
+)
+from ..gaussian import activation as as_activation
+from ..gaussian import gaussian_moments
+from ..simulation import simulate_one_step
 from ..solvers import solve_on_support, solve_upper
 from ..solvers.policy import full_output_flag
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
 from .edges import fold_left_edge, fold_right_edge
-from ..gaussian import activation as as_activation
-from ..gaussian import gaussian_moments
 from .kappa import KAPPA_NODES, kappa_rule
 from .network import LAMBDA_NODES, network_step
 from .outliers import find_outliers, mean_outlier_matrix, outlier_condition
@@ -420,8 +428,6 @@ class SpikedFeatures(Spectrum):
         Otherwise: the sRF surrogate ``σ(√c_k W₀x + r_k κ)``.
         """
         if self.model == "network":
-            from ..simulation import simulate_one_step
-
             res = simulate_one_step(self.n0, self.n, self.d, self.N, activation=self.activation, teacher=self.teacher,
                                     noise=self.noise, eta_tilde=self.eta_tilde, second_layer=self.second_layer,
                                     seed=seed)

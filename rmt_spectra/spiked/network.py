@@ -54,6 +54,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import check_eta_tilde, check_int, check_nonnegative, check_size
+from ..equivalents.population import Population
+from ..gaussian import activation as as_activation
+from ..gaussian import gaussian_expectation, hermite_coefficients
+from ..simulation.network import GAUSSIAN_GROUP_NODES, second_layer_groups
+from .residual import ResidualLaw
 
 __all__ = ["NetworkStep", "network_step", "row_norm_variance", "LAMBDA_NODES"]
 
@@ -68,7 +73,9 @@ TAIL_COUNT = 0.1
 class NetworkStep:
     """The ingredients of the network-faithful model of one step (module docstring).
 
-    Attributes
+    Built by :func:`network_step`; every constructor argument is stored as the attribute of the same name.
+
+    Parameters
     ----------
     residual : ResidualLaw
         Law of ``r = y − f₀(x)``.
@@ -95,6 +102,15 @@ class NetworkStep:
         ``b_i = ⟨w_i, ζ̂⟩`` (:func:`row_norm_variance`).
     norm_b_coupling : ndarray (K,)
         ``‖w_i'⊥‖²`` moves by ``2η̃ā_k μ₃ ‖ζ‖ b_i`` with ``b_i`` (``μ₃ = E σ'''``).
+    info : dict, optional
+        Diagnostics (not compared): ``eta_tilde``, ``mu1``, ``mu2``, ``var_dsigma`` (``Var σ'``), ``v_h``,
+        ``gamma0`` (``d/n₀``), ``mean_residual``, ``residual_second_moment``, ``lambda_mass_error``
+        (``|Σ ω_l − 1|``), ``finite_width_variance``.
+
+    Attributes
+    ----------
+    groups : list of (r_k, π_k)
+        The spiked groups as :class:`~rmt_spectra.SpikedFeatures` takes them.
     """
 
     residual: object
@@ -127,31 +143,42 @@ def network_step(activation, teacher, eta_tilde, n0, d, noise=0.0, second_layer=
     Parameters
     ----------
     activation, teacher : activation specs
-    eta_tilde : float >= 0
-    n0, d : int
+        Student σ and target σ* (the teacher, like ``noise``, only enters the residual law at
+        initialization: unused when ``residual`` is given).
+    eta_tilde : float in [0, MAX_ETA_TILDE]
+        The step ``η̃ = η/√N``.
+    n0, d : int >= 1
         Step batch and input dimension.
     noise : float >= 0
         Label-noise variance.
     second_layer : "constant", "pm1", "gaussian" or list of (value, probability)
+        Law of ``ā`` (``a_i = ā_i/√N``): one group per atom of positive probability; Gaussian:
+        ``gaussian_nodes`` Gauss–Hermite nodes in ``ā``, truncated to the ``|ā|`` range of ``N`` neurons
+        when ``N`` is given (:func:`~rmt_spectra.simulation.network.second_layer_groups`).
     N : int, optional
         Width: the finite-width variance of ``f₀`` is computed and reported in ``info``
         (:meth:`ResidualLaw.at_initialization`).
-    lambda_nodes : int
-        Quadrature nodes of ``law(M)``.
-    gaussian_nodes : int, optional
-        Gauss–Hermite nodes in ``ā`` for a Gaussian second layer.
+    lambda_nodes : int >= 8
+        Quadrature nodes of ``law(M)`` (default :data:`LAMBDA_NODES`); each tail beyond the quantile
+        where ``d`` eigenvalues leave an expected ``TAIL_COUNT = 0.1`` is left out. Unused (one node at
+        ``E r``) when ``μ₂ = 0``.
+    gaussian_nodes : int >= 2, optional
+        Gauss–Hermite nodes in ``ā`` for a Gaussian second layer (default ``GAUSSIAN_GROUP_NODES`` = 8).
     residual : ResidualLaw, optional
         A given law of the residual (e.g. :meth:`ResidualLaw.from_samples` of one simulated
         batch) instead of the one at initialization.
-    zeta_norm : float, optional
+    zeta_norm : float >= 0, optional
         A given ``‖ζ‖`` (e.g. the realized one) instead of ``√(μ₁*² + (d/n₀) E r²)``.
-    """
-    from ..equivalents.population import Population
-    from ..gaussian import activation as as_activation
-    from ..gaussian import gaussian_expectation, hermite_coefficients
-    from ..simulation.network import GAUSSIAN_GROUP_NODES, second_layer_groups
-    from .residual import ResidualLaw
 
+    Returns
+    -------
+    NetworkStep
+        With ``t_k = η̃ μ₂ ā_k``, ``c_{ρ,k} = η̃² ā_k² (d/n₀) E[r²] v_h``,
+        ``τ_k(λ) = (1 + t_k λ)² + c_{ρ,k}`` at the λ nodes, ``s_k² = Σ_l ω_l τ_k(λ_l)``,
+        ``r_k = η̃ ā_k μ₁ ‖ζ‖``, ``γ = μ₁*/‖ζ‖`` (0 when ``‖ζ‖ = 0``), the row-norm terms of
+        :func:`row_norm_variance` and ``norm_b_coupling = 2η̃ā_k μ₃ ‖ζ‖``. [derived here; checked against
+        the simulated network in ``tests/test_network_equivalent.py``]
+    """
     sigma = as_activation(activation)
     eta_tilde = check_eta_tilde(eta_tilde)
     n0, d = check_size("n0", n0), check_size("d", d)
@@ -216,13 +243,27 @@ def row_norm_variance(activation, residual, eta_tilde, a_values, n0, d):
     The isotropic model of the same rows (covariance ``τ_k/d``) gives ``2E τ_k²/d``, close to
     it in the cases measured (0.00245 above); the formula keeps the sampled part explicit.
 
+    Parameters
+    ----------
+    activation : Activation
+        Student σ, already an :class:`~rmt_spectra.gaussian.Activation` (its ``derivative`` and ``kinks``
+        are used; specs are not converted here).
+    residual : ResidualLaw
+        Law of ``r = y − f₀(x)`` (its ``mean`` and ``second_moment``).
+    eta_tilde : float >= 0
+        The step ``η̃``.
+    a_values : array_like (K,)
+        Second-layer values ``ā_k`` of the groups.
+    n0, d : int >= 1
+        Step batch and input dimension.
+
     Returns
     -------
     variance : ndarray (K,)
+        The remaining fluctuation above, per group.
     mu3 : float
+        ``μ₃ = E[φg] − μ₁ = E σ'''`` (the coupling of the orthogonal norm to ``b_i``).
     """
-    from ..gaussian import gaussian_expectation
-
     sigma = activation
     d1 = sigma.derivative(1)
     kinks = sigma.kinks

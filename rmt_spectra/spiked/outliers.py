@@ -57,6 +57,7 @@ from dataclasses import replace
 import numpy as np
 
 from .._lazy import lazy_import
+from ..solvers import newton, solve_upper
 from ..spectrum import Outlier
 
 optimize = lazy_import("scipy.optimize")
@@ -68,7 +69,27 @@ __all__ = ["label_outlier", "mean_outlier_matrix", "outlier_matrix", "outlier_co
 
 
 def mean_outlier_matrix(model):
-    """``[√(π_kπ_l) E_κ μ_{0,k}μ_{0,l}]`` (K×K); the O(N) outliers are ``N×`` its eigenvalues."""
+    r"""``[√(π_kπ_l) E_κ μ_{0,k}μ_{0,l}]`` (K×K); the O(N) outliers are ``N×`` its eigenvalues.
+
+    The large-``z`` limit of the outlier condition (``g ≈ −1/z``, ``δ → 0``; module docstring):
+
+    .. math:: A_{kl} = \sqrt{π_kπ_l}\,\sum_j w_j\,μ_{0,k}(κ_j)\,μ_{0,l}(κ_j),
+
+    ``(κ_j, w_j)`` the model's κ-rule and ``μ_{0,k}(κ) = E σ(s_k g + r_kκ)`` the row mean of group ``k``.
+    ``N·eig(A)`` is the leading-order location of the mean outliers (without the ``O(1)`` correction
+    that :func:`find_outliers` includes). [derived here; at ``r = 0`` with one group ``A = μ₀²``, the
+    conjugate kernel's mean outlier ``≈ Nμ₀²``.]
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        Reads ``pi`` (K,), ``mu0_k`` (K, nodes) and ``weights`` (nodes,).
+
+    Returns
+    -------
+    ndarray (K, K)
+        The symmetric positive semi-definite matrix ``A``.
+    """
     sq = np.sqrt(model.pi)
     M = np.einsum("kn,ln,n->kl", model.mu0_k, model.mu0_k, model.weights)
     return M * sq[:, None] * sq[None, :]
@@ -89,8 +110,27 @@ def _mean_vectors(model):
 
 
 def coherent_he2(model):
-    """``Δ_kl(κ)`` (shape ``(K, K, nodes)``): the covariance along ``e_k, e_l`` of the He₂ parts of
-    different neurons, ``N√(π_kπ_l)(2/d) ∂μ_{0,k} ∂μ_{0,l} E_λ τ_kτ_l`` (module docstring)."""
+    r"""``Δ_kl(κ)`` (shape ``(K, K, nodes)``): the covariance along ``e_k, e_l`` of the He₂ parts of
+    different neurons, ``N√(π_kπ_l)(2/d) ∂μ_{0,k} ∂μ_{0,l} E_λ τ_kτ_l`` (module docstring).
+
+    .. math:: Δ_{kl}(κ) = N\sqrt{π_kπ_l}\,\frac2d\,∂μ_{0,k}(κ)\,∂μ_{0,l}(κ)\,E_λ[τ_k(λ)τ_l(λ)],
+
+    from ``E He₂(g_i)He₂(g_j) = 2⟨w_i, w_j⟩²`` with ``E⟨w_i, w_j⟩² = E_λ τ_kτ_l/d`` for rows of groups
+    ``k, l``; ``∂μ_{0,k} = ∂μ_{0,k}/∂s² = E σ''/2`` at shift ``r_kκ``. :func:`outlier_matrix` adds
+    ``E_κ[Δ/(1 + δ)]`` to the ``e_k`` block of ``S``. [derived here; checked against simulation of the
+    one-step network in ``tests/test_polynomial_spikes.py``.]
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        Reads ``N``, ``d``, ``pi`` (K,), ``mu0_dv_k`` (K, nodes: ``∂μ_{0,k}/∂s²`` at the κ nodes) and
+        ``profile_products`` (K, K: ``E_λ τ_kτ_l``).
+
+    Returns
+    -------
+    ndarray (K, K, nodes)
+        ``Δ_kl(κ_j)``, symmetric in ``k, l``.
+    """
     sq = np.sqrt(model.pi)
     scale = model.N * (2.0 / model.d) * sq[:, None] * sq[None, :] * model.profile_products
     return scale[:, :, None] * model.mu0_dv_k[:, None, :] * model.mu0_dv_k[None, :, :]
@@ -99,8 +139,6 @@ def coherent_he2(model):
 def _real_solution(model, z, x0=None):
     """The bulk unknowns at real ``z`` right of the bulk: by Newton from ``x0`` (a nearby solution on the real
     branch) when given, else by the continuation solver (no check for spurious real roots: ``z`` is outside)."""
-    from ..solvers import newton, solve_upper
-
     zc = np.asarray(z, float).astype(complex)
     if x0 is not None:
         x, _, res = newton(model.equation, np.broadcast_to(x0, (zc.size, x0.shape[-1])), zc, tol=1e-13, maxit=30)
@@ -111,11 +149,33 @@ def _real_solution(model, z, x0=None):
 
 
 def outlier_matrix(model, z, x=None):
-    """``S(z)`` (shape ``(len(z), n_dir, n_dir)``) and the diagonal ``uᵀ R u`` (``(len(z), n_dir)``) at real ``z``.
+    r"""``S(z)`` (shape ``(len(z), n_dir, n_dir)``) and the diagonal ``uᵀ R u`` (``(len(z), n_dir)``) at real ``z``.
 
     ``uᵀRu = q_k(z)`` (the bulk resolvent's diagonal on group ``k``) for the directions
     supported on group ``k`` (``e_k``, ``P_k b``, ``P_k ε``): they are independent of the bulk rows.
     ``x``: the bulk unknowns at ``z`` if already solved.
+
+    .. math:: S(z) = E_κ\Big[\frac{v(κ)v(κ)^\top + Δ(κ)}{1 + δ(κ; z)}\Big],
+
+    ``v(κ)`` the ``n_dir = 3K`` coordinates of the row mean (``K`` mean directions ``e_k``, ``K`` b
+    directions, ``K`` row-norm directions) and ``Δ`` from :func:`coherent_he2`, the second term on the ``e_k``
+    block only. [derived here]
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        The equivalent (its ``equation``, κ-rule and group coefficients).
+    z : float or array_like of float
+        Real points right of the bulk.
+    x : ndarray (len(z), equation.size), optional
+        Bulk unknowns at ``z`` (solved on the real branch when not given).
+
+    Returns
+    -------
+    S : ndarray (len(z), n_dir, n_dir)
+        ``S(z)``, symmetric.
+    diag : ndarray (len(z), n_dir)
+        ``uᵀRu = q_{k(u)}(z)`` for each direction (negative right of the bulk).
     """
     z = np.atleast_1d(np.asarray(z, float))
     V = _mean_vectors(model)
@@ -131,7 +191,27 @@ def outlier_matrix(model, z, x=None):
 
 
 def outlier_condition(model, z, x=None):
-    """Eigenvalues of the symmetric ``I − |Q|^{1/2} S |Q|^{1/2}`` (``Q = uᵀRu < 0`` right of the bulk): a zero = an outlier."""
+    """Eigenvalues of the symmetric ``I − |Q|^{1/2} S |Q|^{1/2}`` (``Q = uᵀRu < 0`` right of the bulk): a zero = an outlier.
+
+    Right of the bulk ``Q(z) = diag(q_{k(u)}(z)) < 0``, so ``det(I + Q S) = det(I − |Q|^{1/2} S |Q|^{1/2})``
+    (Woodbury on ``Q̄ = (bulk − z + U S Uᵀ)^{-1}``; module docstring): an outlier is a ``z`` where one
+    eigenvalue crosses zero, and the number of negative eigenvalues at ``z`` counts the outliers right
+    of ``z``. Entries with ``q ≥ 0`` (not right of the bulk) are clipped to 0. [derived here]
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        The equivalent.
+    z : float or array_like of float
+        Real points right of the bulk (``z > model.right_edge``).
+    x : ndarray (len(z), equation.size), optional
+        Bulk unknowns at ``z`` if already solved.
+
+    Returns
+    -------
+    ndarray (len(z), n_dir)
+        Eigenvalues at each ``z``, ascending (``n_dir = 3K``).
+    """
     S, diag = outlier_matrix(model, z, x)
     r = np.sqrt(np.maximum(-diag, 0.0))
     return np.linalg.eigvalsh(np.eye(S.shape[-1]) - r[:, :, None] * S * r[:, None, :])
@@ -140,7 +220,29 @@ def outlier_condition(model, z, x=None):
 def b_direction_condition(model, z):
     """Smallest eigenvalue of ``I − |Q|^{1/2}S_eff|Q|^{1/2}`` at real ``z`` right of the bulk, ``S_eff`` the Schur
     complement of the O(N) mean block (scalar case: ``1 + g(z) s_eff(z)``): the O(1) (BBP-type) b-direction
-    condition; a zero would be an O(1) outlier."""
+    condition; a zero would be an O(1) outlier.
+
+    With ``M = |Q|^{1/2} S |Q|^{1/2}`` split into the ``K`` mean directions (``0``) and the other
+    ``2K`` directions (``b``: the b directions and the row-norm directions), the O(N) block is
+    eliminated at leading order in ``N`` (``I − M₀₀ ≈ −M₀₀``):
+
+    .. math:: S_{eff} = M_{bb} − M_{b0} M_{00}^{+} M_{0b},
+
+    (``M₀₀⁺`` by least squares, ``rcond = 1e-12``) and the smallest eigenvalue of ``I − S_eff`` is returned.
+    [derived here; no root above the bulk in the settings of ``tests/test_spiked_features.py``.]
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        The equivalent.
+    z : float or array_like of float
+        Real points right of the bulk.
+
+    Returns
+    -------
+    ndarray (len(z),)
+        Smallest eigenvalue of ``I − S_eff(z)``: ``> 0`` everywhere means no O(1) outlier from these directions.
+    """
     S, diag = outlier_matrix(model, z)
     K = len(model.pi)
     r = np.sqrt(np.maximum(-diag, 0.0))
@@ -162,6 +264,24 @@ def find_outliers(model, *, grid_points=120):
     holds one root; inside a bracket Brent's evaluations start Newton from the grid solution at
     its end. 120 points give the same roots as 400 to 1e-8 in the settings of the tests, 3.5×
     faster for a Gaussian second layer (8 groups).
+
+    The grid spans ``(edge, hi]`` with ``hi = 2·top + 4·edge + 10``, ``top`` the largest naive O(N)
+    outlier ``N·eig(mean_outlier_matrix)`` (roots beyond ``hi`` are not searched). A bracket where
+    Brent fails gives its midpoint; a root the subdivision could not split is repeated (its count).
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        The equivalent (its ``right_edge`` is computed if needed).
+    grid_points : int
+        Points of the log grid above the edge; default 120.
+
+    Returns
+    -------
+    list of Outlier
+        One record per root, by decreasing location, from :func:`label_outlier` (``multiplicity=1``;
+        ``source`` ``"mean"`` or ``"degree-j spike"``, with ``" #2"``, ``" #3"``… appended when two
+        roots get the same label; ``info["naive"]`` the nearest naive O(N) location).
     """
     edge = model.right_edge
     naive = model.N * np.linalg.eigvalsh(mean_outlier_matrix(model))
@@ -225,6 +345,25 @@ def label_outlier(model, location, *, naive=None, edge=None):
     ``E[f He_j]²/j!`` (normalized). Label: ``"mean"`` when the neuron-side overlap with
     ``1_N`` is ≥ 1/2 (the mean of σ and every degree whose neuron pattern is ``1_N``),
     else ``"degree-j spike"`` with ``j`` the dominant share (a learned direction).
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        The equivalent.
+    location : float
+        A root of the outlier condition right of the bulk (e.g. from :func:`find_outliers`).
+    naive : array_like of float, optional
+        Naive O(N) locations ``N·eig(mean_outlier_matrix)``; the one nearest ``location`` is reported.
+    edge : float, optional
+        Right edge of the bulk to report (default ``model.right_edge``).
+
+    Returns
+    -------
+    Outlier
+        ``location``, ``overlap=None``, ``multiplicity=1``, ``source`` (``"mean"`` or ``"degree-j spike"``,
+        ``1 ≤ j ≤ LABEL_DEGREES``) and ``info``: ``degree`` (0 for the mean), ``mean_overlap``,
+        ``hermite_shares`` (``{j: share}``, ``j = 0..LABEL_DEGREES``, summing to 1), ``bulk_edge``,
+        ``equation`` and, when ``naive`` is given, ``naive``.
     """
     S, diag = outlier_matrix(model, [location])
     K = len(model.pi)

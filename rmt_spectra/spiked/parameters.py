@@ -49,6 +49,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_eta_tilde, check_nonnegative
+from ..gaussian import activation as as_activation
+from ..gaussian import gaussian_expectation, gaussian_moments, hermite_coefficients
+from ..gaussian.activation import activation_parameter
+from ..simulation.network import GAUSSIAN_GROUP_NODES, second_layer_groups
 
 __all__ = ["SpikedParameters", "spiked_parameters"]
 
@@ -57,7 +61,9 @@ __all__ = ["SpikedParameters", "spiked_parameters"]
 class SpikedParameters:
     """Parameters of the sRF model ``σ(√c W₀x + r κ u)``.
 
-    Attributes
+    Built by :func:`spiked_parameters`; every constructor argument is stored as the attribute of the same name.
+
+    Parameters
     ----------
     r : float
         Spike strength for ``ā = 1`` (group strengths are ``r·ā_k``).
@@ -70,6 +76,11 @@ class SpikedParameters:
     group_variances : tuple of float
         ``c_k`` of each group (equal unless the residual is non-centred and the
         second layer is not symmetric; :class:`~rmt_spectra.SpikedFeatures` uses each).
+
+    Attributes
+    ----------
+    c : float
+        Alias of ``bulk_variance``: ``c = Σ_k π_k c_k``.
     """
 
     r: float
@@ -87,11 +98,18 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
                       gaussian_nodes=None) -> SpikedParameters:
     """The map ``(σ, σ*, η̃, α₀, σ_ε²) → (r, c, γ)`` of the module docstring.
 
+    With ``m_r = μ₀* − μ₀ E ā``, ``m₂ = Var σ* + σ_ε² + m_r²`` and ``v_{σ'} = Var σ'(z)``:
+    ``r = η̃ μ₁ √(μ₁*² + m₂/α₀)``, ``γ = μ₁*/√(μ₁*² + m₂/α₀)``,
+    ``c_k = (1 + η̃ m_r μ₂ ā_k)² + η̃² ā_k² m₂ v_{σ'}/α₀`` and ``c = Σ_k π_k c_k`` ([Cui24] map,
+    with the non-centred-residual correction derived here; module docstring).
+    ``α₀ = 0`` or ``η̃ = 0`` give plain random features (``r = γ = 0``, ``c_k = 1``); ``α₀ = ∞`` drops
+    the ``1/α₀`` terms.
+
     Parameters
     ----------
     activation, teacher : activation specs
         Student σ and target σ*.
-    eta_tilde : float >= 0
+    eta_tilde : float in [0, MAX_ETA_TILDE]
         Learning rate in units of √N (``η = η̃√N``).
     alpha0 : float >= 0 or ``numpy.inf``
         Step batch ratio ``n₀/d``.
@@ -100,14 +118,20 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
     second_layer : "constant", "pm1", "gaussian" or list of (value, probability)
         Law of ``ā`` (``a_i = ā_i/√N``); a Gaussian second layer is a continuum of
         groups, represented by ``gaussian_nodes`` Gauss–Hermite nodes in ``ā``.
-    """
-    from ..gaussian import activation as as_activation
-    from ..gaussian import gaussian_expectation, gaussian_moments, hermite_coefficients
+    gaussian_nodes : int >= 2, optional
+        Nodes of the Gaussian second layer (default ``GAUSSIAN_GROUP_NODES`` = 8); no truncation in ``|ā|``.
 
+    Returns
+    -------
+    SpikedParameters
+        ``r`` (for ``ā = 1``), ``bulk_variance = c``, ``gamma``, ``groups = ((r ā_k, π_k), ...)`` and
+        ``group_variances = (c_k, ...)``, one entry per group (atom of the second-layer law with
+        ``π_k > 0``, or Gauss–Hermite node).
+    """
     sigma = as_activation(activation)
-    target = as_activation(teacher)
+    target = activation_parameter("teacher", teacher)
     eta_tilde = check_eta_tilde(eta_tilde)
-    if alpha0 is None or isinstance(alpha0, (bool, np.bool_, complex)):
+    if alpha0 is None or isinstance(alpha0, (bool, np.bool_, complex, str, bytes)):
         raise TypeError(f"alpha0 must be a real number >= 0 (or numpy.inf), got {alpha0!r}")
     try:
         alpha0 = float(alpha0)
@@ -118,7 +142,6 @@ def spiked_parameters(activation, teacher, eta_tilde, alpha0, noise=0.0, second_
     if alpha0 < 0:
         raise ValueError(f"alpha0 must be >= 0 (or numpy.inf), got {alpha0}")
     noise = check_nonnegative("noise", noise)
-    from ..simulation.network import GAUSSIAN_GROUP_NODES, second_layer_groups
 
     values, probs = second_layer_groups(second_layer, gaussian_nodes or GAUSSIAN_GROUP_NODES)
 

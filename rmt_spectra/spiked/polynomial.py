@@ -78,7 +78,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .._validation import check_int, check_nonnegative, check_real, check_size
+from ..equivalents import ConjugateKernel
+from ..simulation.spikes import spike_levels, top_singular
 from ..spectrum import Outlier
+from .features import SpikedFeatures
+from .validity import VALIDITY
 
 __all__ = ["PolynomialSpikes", "polynomial_spikes", "measure_polynomial_spikes", "hermite_directions",
            "MAX_NOISE_RATIO", "MAX_SHIFT", "OUTLIER_MARGIN"]
@@ -111,19 +115,32 @@ def _eta_from(alpha, eta, n0):
 class PolynomialSpikes:
     """Predicted outliers of ``Σ̂ = FᵀF/n`` after a step ``η = n₀^α`` (module docstring).
 
-    Attributes
+    Built by :func:`polynomial_spikes`; every constructor argument is stored as the attribute of the same
+    name. The spectrum protocol (``stieltjes``, ``pdf``, ``cdf``, ``moment``, ``support``, ``atoms``) is the
+    bulk's; :meth:`outliers` adds the outliers.
+
+    Parameters
     ----------
     alpha, eta, eta_tilde : float
         The step: ``η = n₀^α``, ``η̃ = η/√N``.
     n, d, N, n0 : int
+        Fresh samples (rows of ``F``), input dimension, width, batch of the step.
     levels : int
         ``ℓ`` of [Mon23]: degrees that separate asymptotically (``(ℓ−1)/(2ℓ) < α < ℓ/(2ℓ+2)``).
     bulk : SpikedFeatures
         The equivalent after the step (its ``stieltjes``, ``pdf``, ``cdf``, ``support``).
     valid : bool
         Whether the setting is inside the verified region; ``reason`` says why not.
+    reason : str
+        The reasons of ``valid = False``, joined by ``"; "`` (empty when valid).
     diagnostics : dict
         ``c_rho`` (mean over the second layer), ``shift`` (``(E r_k²)^{1/2} √(2 log n)``), ``r`` (per group).
+        Also ``zeta_norm`` (``‖ζ‖``).
+    spec : dict
+        The arguments of :func:`polynomial_spikes` (without ``alpha``/``eta``), to rebuild the
+        equivalent at other α (:meth:`thresholds`).
+    _outliers, _thresholds : optional
+        Caches of :meth:`outliers` and :meth:`thresholds` (``None``: not computed yet).
     """
 
     alpha: float
@@ -228,12 +245,20 @@ def polynomial_spikes(activation, alpha=None, n=None, d=None, N=None, *, n0=None
         Law of ``ā`` (``a_i = ā_i/√N``).
     eta : float > 0, optional
         The learning rate itself (then ``alpha = log η/log n₀`` is reported).
+    lambda_nodes : int >= 8, optional
+        Quadrature nodes of the step matrix's spectrum (default
+        :data:`~rmt_spectra.spiked.network.LAMBDA_NODES`).
+    gaussian_nodes : int >= 2, optional
+        Gauss–Hermite nodes in ``ā`` for a Gaussian second layer.
     warn : bool
         Warn (``UserWarning``) when the setting is outside the verified region.
 
     Returns
     -------
     PolynomialSpikes
+        The network-faithful equivalent at ``η̃ = η/√N`` (:meth:`SpikedFeatures.from_one_step`, its own
+        validity warning silenced), ``levels`` (:func:`~rmt_spectra.simulation.spike_levels`; 1 when α is
+        not finite or ``≥ 1/2``, possible with ``eta``), and the validity of the setting (module docstring, "Validity").
 
     Examples
     --------
@@ -242,9 +267,6 @@ def polynomial_spikes(activation, alpha=None, n=None, d=None, N=None, *, n0=None
     >>> [(o.source, round(o.location, 2)) for o in ps.outliers()]            # doctest: +SKIP
     [('mean', 162.74), ('degree-1 spike', 4.18)]
     """
-    from ..simulation.spikes import spike_levels
-    from .features import SpikedFeatures
-
     if n is None or d is None or N is None:
         raise TypeError("polynomial_spikes needs the sizes n, d, N")
     n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
@@ -277,8 +299,6 @@ def polynomial_spikes(activation, alpha=None, n=None, d=None, N=None, *, n0=None
 
 def validity_reasons(activation, eta_tilde, n0_over_d, c_rho, shift):
     """Why a setting is outside the verified region (empty list: inside); module docstring, "Validity"."""
-    from .validity import VALIDITY
-
     reasons = []
     coeffs = activation.polynomial_coefficients
     superlinear = coeffs is not None and np.count_nonzero(np.abs(coeffs[2:]) > 0) > 0
@@ -309,8 +329,6 @@ def _threshold(spikes, source, tol):
 
     def present(alpha):
         if alpha <= 0.0:
-            from ..equivalents import ConjugateKernel
-
             ck = ConjugateKernel(spec["activation"], spec["n"], spec["d"], spec["N"])
             return source == "mean" and any(o.source == "mean" for o in ck.outliers())
         ps = polynomial_spikes(spec["activation"], alpha, spec["n"], spec["d"], spec["N"], n0=spec["n0"],
@@ -337,11 +355,29 @@ def hermite_directions(X, zeta, degrees=(0, 1, 2, 3)):
     The ``He_k(κ_μ)`` of a Gaussian ``κ`` are orthogonal (``E He_j He_k = k! δ_jk``) and
     have mean zero for ``k ≥ 1``, unlike the raw powers ``(Xζ)^{∘k}``
     (``cos((Xζ)^{∘3}, Xζ) → 3/√15``).
+
+    Parameters
+    ----------
+    X : array_like (n, d)
+        Samples (rows).
+    zeta : array_like (d,)
+        Direction (any nonzero norm; normalized here), e.g. the step's ``ζ = X₀ᵀr/n₀``.
+    degrees : iterable of int >= 0
+        Hermite degrees, one column each, in this order.
+
+    Returns
+    -------
+    ndarray (n, len(degrees))
+        Column ``j``: ``He_{degrees[j]}(κ)/‖He_{degrees[j]}(κ)‖`` with ``κ = Xζ/‖ζ‖`` (unit norm; orthogonal
+        only asymptotically).
     """
     from numpy.polynomial.hermite_e import hermeval
 
     zeta = np.asarray(zeta, float)
-    kappa = np.asarray(X, float) @ (zeta / np.linalg.norm(zeta))
+    norm = np.linalg.norm(zeta)
+    if zeta.ndim != 1 or not np.isfinite(norm) or norm == 0:
+        raise ValueError("zeta must be a finite nonzero vector of shape (d,)")
+    kappa = np.asarray(X, float) @ (zeta / norm)
     cols = []
     for k in degrees:
         k = check_int("degree", k, minimum=0)
@@ -375,8 +411,6 @@ def measure_polynomial_spikes(result, prediction=None, *, degrees=(0, 1, 2, 3), 
         eigenvalue that is not one of the predicted outliers); ``outliers`` (the prediction's
         records with ``measured`` filled).
     """
-    from ..simulation.spikes import top_singular
-
     F = np.asarray(result.F, float)
     n = F.shape[0]
     degrees = tuple(int(k) for k in degrees)

@@ -43,7 +43,13 @@ import math
 
 import numpy as np
 
-from .._validation import as_generator, check_int, check_nonnegative, check_real
+from .._validation import as_generator, check_int, check_nonnegative, check_real, check_size
+from ..equivalents.population import Population
+from ..equivalents.weighted_covariance import WeightedSampleCovariance
+from ..gaussian import activation as as_activation
+from ..gaussian import gaussian_moments, hermite_coefficients
+from ..gaussian.quadrature import gauss_hermite, split_rule
+from ..simulation.network import second_layer_law
 
 __all__ = ["ResidualLaw"]
 
@@ -86,10 +92,6 @@ class ResidualLaw:
     """
 
     def __init__(self, teacher, noise=0.0, offset=0.0, *, network_variance=0.0, noise_nodes=NOISE_NODES):
-        from ..gaussian import activation as as_activation
-        from ..gaussian import gaussian_moments, hermite_coefficients
-        from ..gaussian.quadrature import gauss_hermite, split_rule
-
         self.teacher = as_activation(teacher)
         self.noise = check_nonnegative("noise", noise)
         self.offset = check_real("offset", offset)
@@ -171,10 +173,6 @@ class ResidualLaw:
         (KS 0.016 against 0.008 at ``n₀ = d``, 0.003 against 0.003 at ``n₀ = 4d``), and it
         multiplies the number of atoms by the noise nodes.
         """
-        from .._validation import check_size
-        from ..gaussian import gaussian_moments, hermite_coefficients
-        from ..simulation.network import second_layer_law
-
         name, values, probs = second_layer_law(second_layer)
         mean_a = 0.0 if name == "gaussian" else float(np.sum(values * probs))
         mean_a2 = 1.0 if name == "gaussian" else float(np.sum(values**2 * probs))
@@ -207,8 +205,6 @@ class ResidualLaw:
 
     def population(self, scale=1.0):
         """The law of ``scale·r`` as a signed :class:`~rmt_spectra.equivalents.Population`."""
-        from ..equivalents.population import Population
-
         lo_hi = [(scale * a, scale * b) if scale > 0 else (scale * b, scale * a) for a, b in self.continuous_support]
         return Population(scale * self.values, self.probabilities, signed=True, continuous_support=lo_hi)
 
@@ -218,9 +214,6 @@ class ResidualLaw:
         The rank-one part of ``M`` along the teacher direction (``E[r He₂(g)] θθᵀ``)
         has vanishing mass and is not part of this law.
         """
-        from .._validation import check_size
-        from ..equivalents.weighted_covariance import WeightedSampleCovariance
-
         n0, d = check_size("n0", n0), check_size("d", d)
         return WeightedSampleCovariance(self.population(), d / n0)
 

@@ -17,12 +17,29 @@ import numpy as np
 
 from .._validation import as_generator, check_nonnegative, check_positive, check_real, check_size
 from ..empirical import EmpiricalSpectrum
+from ..gaussian import activation as as_activation
+from ..simulation.network import draw_data, draw_direction, draw_first_layer
 
 __all__ = ["SpikedSample", "simulate_spiked_features", "normalize_groups"]
 
 
 def normalize_groups(spike=None, groups=None):
-    """``(r_k, π_k)`` pairs from exactly one of ``spike`` (one group, ``u = 1``) and ``groups``."""
+    """``(r_k, π_k)`` pairs from exactly one of ``spike`` (one group, ``u = 1``) and ``groups``.
+
+    Parameters
+    ----------
+    spike : float, optional
+        One group of strength ``r`` and proportion 1.
+    groups : iterable of (r_k, π_k), optional
+        Non-empty; each ``r_k`` a finite real, each ``π_k >= 0``, the ``π_k`` summing to 1 (to 1e-9).
+        Zero proportions are kept.
+
+    Returns
+    -------
+    tuple of (float, float)
+        The validated ``(r_k, π_k)`` pairs, in the order given (``((r, 1.0),)`` for ``spike``).
+        ``ValueError``/``TypeError`` when both or neither are given or a pair is invalid.
+    """
     if (spike is None) == (groups is None):
         raise ValueError("give exactly one of spike (a spike strength r) and groups (a list of (r_k, pi_k))")
     if spike is not None:
@@ -51,7 +68,39 @@ def group_sizes(N, groups):
 
 @dataclass
 class SpikedSample:
-    """One draw of the sRF model; arrays are numpy float64."""
+    """One draw of the sRF model; arrays are numpy float64.
+
+    Built by :func:`simulate_spiked_features`; every constructor argument is stored as the attribute
+    of the same name.
+
+    Parameters
+    ----------
+    X : ndarray (n, d)
+        Data, i.i.d. ``N(0, 1)`` entries.
+    W0 : ndarray (N, d)
+        First layer, rows ``N(0, I/d)``.
+    vhat : ndarray (d,)
+        Unit spike direction ``v̂``.
+    theta : ndarray (d,)
+        Unit target direction, ``⟨v̂, θ⟩ = γ``.
+    u : ndarray (N,)
+        Spike strength of each neuron (``r_k`` of its group).
+    bulk_variance : float
+        ``c``: the pre-activations' bulk scale is ``√c`` when ``column_variance`` is ``None``.
+    activation : Activation
+        Student σ.
+    y : ndarray (n,), optional
+        Labels ``σ*(Xθ) + ε`` when a teacher was given.
+    column_variance : ndarray (N,), optional
+        ``c_k`` of each neuron's group (``None``: ``bulk_variance`` for all).
+
+    Attributes
+    ----------
+    kappa : ndarray (n,)
+        ``κ = X v̂``.
+    F : ndarray (n, N)
+        Features ``σ(√c X W₀ᵀ + κ uᵀ)`` (computed once, cached).
+    """
 
     X: np.ndarray
     W0: np.ndarray
@@ -87,7 +136,8 @@ def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_
     Parameters
     ----------
     activation : activation spec
-    n, d, N : int
+        Student σ.
+    n, d, N : int >= 1
         Samples, input dimension, width. ``W₀`` rows are ``N(0, I/d)``.
     spike, groups
         Exactly one: ``spike = r`` (one group) or ``groups = [(r_k, π_k), ...]``
@@ -96,14 +146,23 @@ def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_
         ``c > 0``.
     group_variances : array_like, optional
         One ``c_k`` per group instead of ``bulk_variance`` (keyword only).
+        Each finite and ``> 0``; the sample's ``bulk_variance`` is then their mean over the neurons.
     gamma : float in [-1, 1]
         Overlap ``⟨v̂, θ⟩`` of the spike direction with the target direction.
     teacher : activation spec, optional
         If given, labels ``y = σ*(Xθ) + ε`` with noise variance ``noise``.
-    seed : int or Generator
-    """
-    from ..gaussian import activation as as_activation
+    noise : float >= 0
+        Label-noise variance ``σ_ε²`` (``ε`` is drawn even without a teacher, so the random stream
+        does not depend on it).
+    seed : int >= 0, Generator or None
 
+    Returns
+    -------
+    SpikedSample
+        ``X`` (``n × d``, i.i.d. ``N(0, 1)``), ``W₀`` (rows ``N(0, I/d)``), uniform unit ``v̂``,
+        ``θ = γ v̂ + √(1 − γ²) h`` (``h`` a unit vector ⟂ ``v̂``), ``u`` and the labels; the features
+        ``F = σ(√c_k X W₀ᵀ + κ uᵀ)`` (``κ = X v̂``) are computed on first access.
+    """
     sigma = as_activation(activation)
     n, d, N = check_size("n", n), check_size("d", d), check_size("N", N)
     pairs = normalize_groups(spike, groups)
@@ -112,7 +171,6 @@ def simulate_spiked_features(activation, n, d, N, spike=None, groups=None, bulk_
     if abs(gamma) > 1:
         raise ValueError(f"gamma must lie in [-1, 1], got {gamma}")
     noise = check_nonnegative("noise", noise)
-    from ..simulation.network import draw_data, draw_direction, draw_first_layer
 
     rng = as_generator(seed)
     W0 = draw_first_layer(N, d, "gaussian", rng)

@@ -19,7 +19,31 @@ VALIDITY = {"eta_tilde_max": 4.0, "eta_tilde_max_odd": 5.0, "n0_over_d_min": 4.0
 
 def check_validity(model):
     """``{"valid": bool, "reasons": [...]}`` for an equivalent built by :meth:`SpikedFeatures.from_one_step`
-    (or :meth:`SpikedFeatures.from_result`): whether its parameters lie in the region of :data:`VALIDITY`."""
+    (or :meth:`SpikedFeatures.from_result`): whether its parameters lie in the region of :data:`VALIDITY`.
+
+    A setting is outside when any of these holds:
+
+    * ``η̃ > VALIDITY["eta_tilde_max"]`` (4), or ``> VALIDITY["eta_tilde_max_odd"]`` (5) for an odd
+      student (``activation.parity == −1``);
+    * ``n₀/d < VALIDITY["n0_over_d_min"]`` (4);
+    * ``model == "surrogate"`` for a non-odd student with ``|μ₂| η̃ > 0.1`` (``μ₂ = E[σ He₂] = E σ''``)
+      and ``n₀/d < 16``: the isotropic surrogate drops the structured ``E σ''`` term of the step.
+
+    Parameters
+    ----------
+    model : SpikedFeatures
+        Built by :meth:`~SpikedFeatures.from_one_step` or :meth:`~SpikedFeatures.from_result`: the
+        attributes ``activation``, ``eta_tilde``, ``n0``, ``d`` and ``model`` are read (an equivalent
+        built directly by the constructor has no ``eta_tilde``/``n0``).
+
+    Returns
+    -------
+    dict
+        ``"valid"`` (bool): no reason applies; ``"reasons"`` (list of str): one readable sentence
+        per violated condition (empty when valid).
+    """
+    if getattr(model, "eta_tilde", None) is None or getattr(model, "n0", None) is None:
+        return {"valid": True, "reasons": [], "note": "no step parameters (built by the constructor): not checked"}
     reasons = []
     odd = model.activation.parity == -1
     eta_max = VALIDITY["eta_tilde_max_odd"] if odd else VALIDITY["eta_tilde_max"]
