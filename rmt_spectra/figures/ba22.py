@@ -25,7 +25,7 @@ from ..risk.ridge import ridge_test_error, translate_ridge
 from ..risk.srf import srf_test_error
 from ..simulation.one_step import simulate_one_step
 from ..simulation.spikes import rank_one_outlier
-from .harness import FigureSpec, register
+from .harness import FigureSpec, mean_and_se, register
 
 
 # ---------------------------------------------------------------- risk curves
@@ -55,8 +55,7 @@ def _risk_point(act, teacher, noise, ridge, d, N, n, eta, seeds, seed0, n_test):
         warnings.simplefilter("ignore", UserWarning)
         theory = srf_test_error(act, teacher, eta / math.sqrt(N), n / d, n / d, lam, N / d, noise,
                                 second_layer="gaussian", on_failure="ignore") - noise
-    se = float(np.std(vals, ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else float("nan")
-    return float(np.mean(vals)), se, float(theory)
+    return (*mean_and_se(vals), float(theory))
 
 
 def _risk_compute(params, seed, progress):

@@ -27,7 +27,7 @@ from ..gaussian.quadrature import gauss_hermite
 from ..risk.ridge import fit_ridge, ridge_test_error, simulate_srf_test_error
 from ..risk.srf import srf_test_error
 from ..simulation.one_step import simulate_one_step
-from .harness import FigureSpec, register
+from .harness import FigureSpec, mean_and_se, register
 
 
 # ---------------------------------------------------------------- cui24_learning_curves
@@ -48,8 +48,9 @@ def _curves(params, seed, progress):
                 res = simulate_one_step(n0, n, d, d, activation=act, teacher=teacher, eta_tilde=eta_tilde,
                                         second_layer="constant", seed=seed + s)
                 vals.append(ridge_test_error(res, ridge, n_test=params["n_test"], seed=10_000 + seed + s).test_error)
-            net.append(float(np.mean(vals)))
-            net_se.append(float(np.std(vals, ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else float("nan"))
+            m, se = mean_and_se(vals)
+            net.append(m)
+            net_se.append(se)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 realized.append(float(srf_test_error(act, teacher, eta_tilde, alpha0, a, ridge, method="realized",

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["FigureSpec", "Progress", "register", "get_figure", "figure_names", "run_figure", "to_jsonable", "SIZES"]
+__all__ = ["FigureSpec", "Progress", "mean_and_se", "register", "get_figure", "figure_names", "run_figure", "to_jsonable", "SIZES"]
 
 #: the sizes every figure defines: a tiny run for tests, the default (≤ 2 min on 2 cores), the paper's size.
 SIZES = ("smoke", "default", "full")
@@ -84,6 +84,22 @@ class FigureSpec:
     figsize: tuple = (10.0, 4.0)
     unknown: str = ""
     steps: Callable = field(default=lambda params: 1)
+
+
+def mean_and_se(values) -> tuple[float, float]:
+    """Mean over seeds and its standard error ``sd/√k`` (NaN for one seed).
+
+    Parameters
+    ----------
+    values : sequence of float
+
+    Returns
+    -------
+    (float, float)
+    """
+    v = np.asarray(values, float)
+    se = float(np.std(v, ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
+    return float(np.mean(v)), se
 
 
 REGISTRY: dict[str, FigureSpec] = {}
