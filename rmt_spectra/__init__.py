@@ -11,6 +11,7 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.empirical`   empirical spectra of simulated matrices and their comparison with theory
 - :mod:`rmt_spectra.risk`        generalization error of ridge on (learned) features: saddle point, kernel bound, simulation
 - :mod:`rmt_spectra.plotting`    figures (matplotlib, imported lazily)
+- :mod:`rmt_spectra.explore`     interactive explorer (ipywidgets, imported by ``explore()`` only)
 - :mod:`rmt_spectra.cli`         the ``rmt-spectra`` command
 """
 from .empirical import Comparison, EmpiricalSpectrum, compare
@@ -31,6 +32,7 @@ from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simula
 from .setting import Setting
 from .spectrum import Outlier, Spectrum
 from .plotting import plot_spectrum  # matplotlib is imported when a figure is drawn
+from .explore import Explorer, explore  # ipywidgets is imported by explore() only
 
 __version__ = "0.1.0"
 
@@ -40,6 +42,7 @@ __all__ = [
     "Comparison",
     "ConjugateKernel",
     "EmpiricalSpectrum",
+    "Explorer",
     "GaussianMoments",
     "MarchenkoPastur",
     "OneStepResult",
@@ -58,6 +61,7 @@ __all__ = [
     "density_from_stieltjes",
     "eta_from_exponent",
     "eta_from_tilde",
+    "explore",
     "gaussian_moments",
     "hermite_coefficients",
     "kernel_lower_bound",

@@ -216,7 +216,8 @@ EXEMPT = {"Activation": "built by rs.activation (checked above)", "Comparison": 
           "Spectrum": "abstract base class", "plot_spectrum": "plotting (matplotlib's own checks)",
           "plot_learning_curve": "plotting (matplotlib's own checks)",
           "measure_polynomial_spikes": "takes results (TypeError checked in test_polynomial_spikes)",
-          "sweep": "passes its grid to simulate_one_step (checked above)"}
+          "sweep": "passes its grid to simulate_one_step (checked above)",
+          "Explorer": "keyword controls, checked in test_explore.py", "explore": "builds an Explorer (test_explore.py)"}
 
 
 def test_every_public_callable_is_swept():

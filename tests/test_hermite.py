@@ -1,4 +1,4 @@
-"""Hermite coefficients: fast methods vs the mpmath reference, closed forms, table of 01_gaussian.md."""
+"""Hermite coefficients: fast methods vs the mpmath reference, closed forms, table of docs/theory/gaussian.md."""
 import math
 from functools import lru_cache
 
@@ -50,7 +50,7 @@ def test_stable_to_kmax_30(name):
 
 
 def test_table_values_of_the_note():
-    # 01_gaussian.md, 6 printed digits -> tolerance 1e-6
+    # docs/theory/gaussian.md, 6 printed digits -> tolerance 1e-6
     tanh = rs.hermite_coefficients("tanh", 2)
     assert abs(tanh[1] - 0.605706) < 1e-6
     g = rs.gaussian_moments("tanh")
@@ -97,7 +97,7 @@ def test_polynomials_exact():
 
 def test_plain_gauss_hermite_fails_on_relu_but_split_rule_does_not():
     # why the kink must be split: the 121-node Gauss-Hermite rule misses E relu'' -type
-    # coefficients by ~1e-3, the split rule is at round-off (01_gaussian.md, pitfalls)
+    # coefficients by ~1e-3, the split rule is at round-off (docs/theory/gaussian.md, pitfalls)
     exact = rs.hermite_coefficients("relu", 4, method="closed")
     z, w = gauss_hermite(121)
     plain = hermite_values(z, 4).T @ (w * np.maximum(z, 0))

@@ -1,4 +1,4 @@
-"""Several-group sRF test error (06_generalization.md, "Several groups, large batch").
+"""Several-group sRF test error (docs/theory/generalization.md, "Several groups, large batch").
 
 :func:`srf_test_error_groups` is the *realized* version (a drawn ``W₀``).
 Checks: (i) one group reproduces the K = 1 solver exactly for the same draw

@@ -1,4 +1,4 @@
-"""Theory vs simulation for the ridge test error (06_generalization.md).
+"""Theory vs simulation for the ridge test error (docs/theory/generalization.md).
 
 Tolerances: each simulated value is a mean over seeds with error bar
 ``stderr = std/√seeds`` (the seed-to-seed spread includes the test-set noise,

@@ -22,7 +22,7 @@ def test_anchor_theory_converges_tightly():
     res = srf_test_error("tanh", "tanh", 1.0, 0.5, [0.5, 1.0, 2.0], 0.01, full_output=True)
     assert res.converged.all()
     assert np.all(res.residual < 1e-10)
-    # (r, c, γ) of 05_spiked_features.md
+    # (r, c, γ) of docs/theory/spiked_features.md
     assert res.spike == pytest.approx(0.6511, abs=1e-4)
     assert res.bulk_variance == pytest.approx(1.0769, abs=1e-4)
     assert res.gamma == pytest.approx(0.5635, abs=1e-4)
@@ -79,7 +79,7 @@ def test_r0_random_features_risk_is_srf_at_r0():
 
 
 def test_kernel_lower_bound_values():
-    # note: erf 0.04015; tanh 0.02742 (06) — 01_gaussian.md's 0.027418 is wrong in the 6th digit
+    # note: erf 0.04015; tanh 0.027415 (an earlier table printed 0.027418, wrong in the 6th digit)
     assert kernel_lower_bound("erf") == pytest.approx((2 / math.pi) * math.asin(2 / 3) - 4 / (3 * math.pi), abs=1e-13)
     assert round(kernel_lower_bound("erf"), 5) == 0.04015
     assert kernel_lower_bound("tanh") == pytest.approx(0.0274153, abs=5e-8)

@@ -1,6 +1,6 @@
 """Deterministic equivalent of FᵀF/n after one large step (sRF model): SpikedFeatures, edges, outliers.
 
-Reference values: the sRF model of Cui et al. (2024) and Dandi et al. (2024). Finite-size tolerances:
+Reference values: the sRF model of [Cui24] and [Dan24]. Finite-size tolerances:
 
 * Stieltjes transform at a fixed ``z`` off the spectrum: the deterministic
   equivalent is exact up to ``O(1/N)``; the error of ``m(z)`` from one draw is

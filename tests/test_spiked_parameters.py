@@ -102,5 +102,5 @@ def test_centred_cases_keep_the_note_map():
     mu1 = rs.hermite_coefficients("tanh", 1)[1]
     mu1s = rs.hermite_coefficients("softplus", 1)[1]
     assert p.r == pytest.approx(2.0 * mu1 * np.sqrt(mu1s**2 + m2 / 3.0), rel=1e-12)
-    v = 0.097524  # Var tanh'(z), 01_gaussian.md
+    v = 0.097524  # Var tanh'(z), docs/theory/gaussian.md
     assert p.bulk_variance == pytest.approx(1 + 4.0 * m2 * v / 3.0, rel=1e-5)

@@ -53,7 +53,7 @@ def test_rank_one_formula():
 
 
 def test_zeta_norm_prediction_reference():
-    # tanh teacher, n0/d = 2, sigma_eps^2 = 0.01: 0.7543 (04_one_step.md says ~0.75)
+    # tanh teacher, n0/d = 2, sigma_eps^2 = 0.01: 0.7543 (earlier estimate ~0.75)
     assert zeta_norm_prediction("tanh", 2000, 1000, 0.01) == pytest.approx(0.7543, abs=2e-4)
     # a non-centred teacher adds mu0*^2 to the numerator
     mu0 = rs.gaussian_moments("relu").mu0

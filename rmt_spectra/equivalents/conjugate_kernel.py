@@ -1,6 +1,6 @@
 r"""The feature covariance at initialization (conjugate kernel), by Gaussian equivalence.
 
-Source: Pennington and Worah (2017), Louart, Liao and Couillet (2018), Fan and Wang (2020). ``F = σ(X W₀ᵀ)`` (``n × N``),
+Source: [PW17], [LLC18], [FW20]. ``F = σ(X W₀ᵀ)`` (``n × N``),
 ``Σ̂ = FᵀF/n`` (``N × N``). Its bulk has the limit of the sample covariance with
 ratio ``N/n`` and population ``H`` = law of ``μ₁² λ + μ⋆²``, ``λ ~ MP(N/d)``
 (MP's atom at 0 included when ``N > d``): :class:`ConjugateKernel` *is* that
@@ -18,7 +18,7 @@ with a ladder in ``Im z``.
 **Mean outlier** (``μ₀ ≠ 0``): ``F = F̃ + μ₀ 1_n 1_Nᵀ`` is a rank-one
 rectangular perturbation of strength ``θ² = N μ₀²`` of ``F̃/√n`` (unit vectors
 ``1/√n``, ``1/√N``). For noise with limiting spectra, the outlier eigenvalue
-``λ > `` edge of ``Σ̂`` solves (Benaych-Georges–Nadakuditi, rectangular case)
+``λ > `` edge of ``Σ̂`` solves ([BGN12], rectangular case)
 ``λ m(λ) m̲(λ) = 1/(N μ₀²)``, ``m`` the transform of ``FᵀF/n`` and ``m̲`` of
 ``FFᵀ/n``; for large ``N`` this is ``λ ≈ N μ₀² + O(1)``. [derived: it assumes
 the all-ones directions are generic for ``F̃``; checked against simulation

@@ -1,4 +1,4 @@
-r"""Support of the limit sample-covariance spectrum (Silverstein–Choi).
+r"""Support of the limit sample-covariance spectrum (Silverstein–Choi [SC95]).
 
 Work in the variable :math:`u = -1/\underline m` (the "population side"): the
 Silverstein equation reads

@@ -11,7 +11,7 @@ by Sherman–Morrison on each rank-one term, with ``γ = p/n``,
 where ``m`` is the Stieltjes transform of the spectrum of ``M`` (``p × p``).
 ``w ≡ 1`` gives ``MP(γ)``. This is the companion form of the Silverstein
 equation for the population ``law(γ w)`` at ratio ``1/γ``, so the solver,
-the support (Silverstein–Choi) and the diagnostics are those of
+the support (Silverstein–Choi [SC95]) and the diagnostics are those of
 :func:`~rmt_spectra.equivalents.solve_silverstein` on a signed
 :class:`~rmt_spectra.equivalents.Population`.
 

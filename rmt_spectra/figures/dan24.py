@@ -91,7 +91,7 @@ register(FigureSpec(
     name="dan24_tails", title="right edge of the bulk vs spike strength r (ReLU grows, tanh shrinks)",
     source="[Dan24]", compute=_tails, draw=_tails_draw, table=_tails_table, caption=_tails_caption,
     sizes={"smoke": dict(d=100, N_over_d=1.0, n_over_N=2.0, r=[0.0, 2.0], seeds=1, n_theory=3),
-           "default": dict(d=1000, N_over_d=1.0, n_over_N=2.0, r=[0.0, 1.0, 2.0, 3.0, 4.0], seeds=1, n_theory=33),
+           "default": dict(d=1200, N_over_d=1.0, n_over_N=2.0, r=[0.0, 1.0, 2.0, 3.0, 4.0], seeds=3, n_theory=33),
            "full": dict(d=3200, N_over_d=1.0, n_over_N=2.0, r=[0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0], seeds=3, n_theory=81)},
     steps=lambda p: len(TAIL_ACTIVATIONS) * len(p["r"]) * p["seeds"], figsize=(6.5, 4.2),
     unknown="The paper's sizes are not given; N/d = 1, n/N = 2 are chosen to show the same phenomenon."))
@@ -163,7 +163,7 @@ register(FigureSpec(
     name="dan24_spectrum", title="feature density at initialization and after the step, with outliers",
     source="[Dan24]", compute=_spectrum, draw=_spectrum_draw, table=_spectrum_table, caption=_spectrum_caption,
     sizes={"smoke": dict(n0=400, n=200, d=100, N=100),
-           "default": dict(n0=4000, n=2000, d=1000, N=1000),
+           "default": dict(n0=8000, n=4000, d=2000, N=2000),
            "full": dict(n0=16000, n=8000, d=4000, N=4000)},
     steps=lambda p: len(SPECTRUM_CASES), figsize=(11.0, 4.2),
     unknown="η̃ and the sizes of [Dan24]'s figure are not given; η̃ = 3, n₀ = 4d are chosen to show the same tails."))

@@ -13,7 +13,7 @@ vectorized numpy callable that also knows what the Gaussian machinery needs:
     differences for a bare callable (see :meth:`Activation.derivative`).
 ``sympy_expr``, ``is_polynomial``, ``polynomial_coefficients``
     the symbolic form when known (exact Hermite coefficients of polynomials,
-    ``01_gaussian.md``).
+    ``docs/theory/gaussian.md``).
 
 Accepted specs
 --------------

@@ -1,4 +1,4 @@
-r"""Hermite coefficients :math:`\mu_k = E[\sigma(z)\,He_k(z)]`, z ~ N(0,1) (``01_gaussian.md``).
+r"""Hermite coefficients :math:`\mu_k = E[\sigma(z)\,He_k(z)]`, z ~ N(0,1) (``docs/theory/gaussian.md``).
 
 ``He_k`` are the probabilists' Hermite polynomials, evaluated by the three-term
 recurrence :math:`He_{k+1}(z) = z\,He_k(z) - k\,He_{k-1}(z)` (stable for k up

@@ -2,7 +2,7 @@ r"""Shifted Gaussian moments of an activation, vectorized over shifts and scales
 
 For :math:`x = s + \sqrt{c}\,z`, z ~ N(0,1), ``scale`` :math:`=\sqrt c` (a standard
 deviation, the scipy convention; the variance is ``c = scale**2``), following
-``01_gaussian.md`` and ``05_spiked_features.md``:
+``docs/theory/gaussian.md`` and ``docs/theory/spiked_features.md``:
 
 .. math::
     \mu_0 = E\sigma(x),\quad \mu_1 = E\sigma'(x) = E[\sigma(x) z]/\sqrt c,\quad
@@ -10,7 +10,7 @@ deviation, the scipy convention; the variance is ``c = scale**2``), following
 
 Paths (``method="auto"``):
 
-* ReLU, closed [01_gaussian.md], with t = s/√c:
+* ReLU, closed [docs/theory/gaussian.md], with t = s/√c:
   :math:`\mu_0 = \sqrt c\,(t\Phi(t) + \varphi(t))`, :math:`\mu_1 = \Phi(t)`,
   :math:`E\sigma^2 = c\,((1+t^2)\Phi(t) + t\varphi(t))`. μ⋆² is even in t
   (relu(x) = x + relu(−x) and a linear part does not change μ⋆), so it is

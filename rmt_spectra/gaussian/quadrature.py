@@ -7,7 +7,7 @@ a list of arrays (several expectations share the nodes), ``x = s + a z``:
 :func:`expect_gauss_hermite`
     probabilists' Gauss–Hermite rule, :data:`GH_NODES` nodes, cached. Exact for
     polynomials of degree < 2n; spectrally accurate for σ analytic in a strip.
-    Useless at kinks: for ReLU a 121-node rule is off by ~1e-3 (``01_gaussian.md``).
+    Useless at kinks: for ReLU a 121-node rule is off by ~1e-3 (``docs/theory/gaussian.md``).
 :func:`expect_split`
     composite Gauss–Legendre on the truncated normal range ``[-L, L]``: fixed
     panels of width :data:`PANEL_WIDTH` with :data:`PANEL_NODES` nodes, where

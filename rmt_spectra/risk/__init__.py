@@ -1,6 +1,6 @@
 """Generalization error of ridge regression on (learned) random features.
 
-Theory: ``06_generalization.md`` of the theory notes.  Conventions: ``alpha = n/d``,
+Theory: ``docs/theory/generalization.md``.  Conventions: ``alpha = n/d``,
 ``width_ratio = N/d``; the readout minimizes ``Σ_μ (y_μ − w·φ(x_μ)/√N)² + λ‖w‖²``
 unless a function says otherwise; "test error" includes the label noise,
 "risk" is ``E(f* − f̂)²`` without it.

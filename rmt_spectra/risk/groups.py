@@ -1,7 +1,7 @@
 r"""Ridge test error of spiked random features with several neuron groups (large batch).
 
-Source: ``06_generalization.md`` of the theory notes, section "Several groups, large
-batch" [derived]; model of ``05_spiked_features.md``.
+Source: ``docs/theory/generalization.md``, section "Several groups, large
+batch" [derived]; model of ``docs/theory/spiked_features.md``.
 
 Model and conventions
 ---------------------

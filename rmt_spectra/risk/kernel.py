@@ -1,4 +1,4 @@
-r"""Kernel lower bound and the large-step limit τ* ([Ba22]; ``06_generalization.md``).
+r"""Kernel lower bound and the large-step limit τ* ([Ba22]; ``docs/theory/generalization.md``).
 
 * :func:`kernel_lower_bound`: any kernel-type predictor (random features at
   initialization, NTK, rotation-invariant kernels) has **risk**

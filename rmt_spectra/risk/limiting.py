@@ -1,4 +1,4 @@
-r"""The limiting problem of growing steps ([Mon23]; ``06_generalization.md``, [derived]).
+r"""The limiting problem of growing steps ([Mon23]; ``docs/theory/generalization.md``, [derived]).
 
 For ``η = n^α`` with ℓ spikes, ridge on the learned features tends to ridge on
 the initial features ``F₀ = σ(X̃W₀ᵀ)`` plus **unpenalized** polynomial features

@@ -2,7 +2,7 @@ r"""Random features at initialization (r = 0): ridge risk, two independent route
 
 * :func:`random_features_risk`: the sRF saddle-point equations at
   ``r = 0, c = 1, γ = 0`` (Marchenko–Pastur spectral inputs), i.e. the
-  classical random-features ridge risk ``R₀(λ)`` of [Mei–Montanari] in the
+  classical random-features ridge risk ``R₀(λ)`` of [MM22] in the
   Gaussian-equivalent form.
 * :func:`gaussian_equivalent_ridge_risk`: an independent route for a realized
   ``W₀`` — the features are replaced by their Gaussian equivalent
@@ -10,10 +10,10 @@ r"""Random features at initialization (r = 0): ridge risk, two independent route
   variance ``μ⋆*² + σ_ε²``; this is ridge regression with Gaussian covariates
   of covariance ``Σ = (μ₁²W₀W₀ᵀ + μ⋆²I)/N``, a linear teacher ``β* = Σ⁻¹Cov(x̃, y)``
   and noise ``s² = Var y − β*ᵀΣβ*``, whose risk has the classical deterministic
-  equivalent (Dobriban–Wager 2018; Hastie–Montanari–Rosset–Tibshirani 2022):
+  equivalent ([DW18]; [HMRT22]):
   ``λ/n = κ(1 − df₁/n)``, ``df_k = tr Σ^k(Σ + κ)^{-k}``,
   ``excess = [κ²β*ᵀΣ(Σ+κ)⁻²β* + s² df₂/n] / (1 − df₂/n)``, risk ``= excess + s² − σ_ε²``.
-  Exact for centered features and target (``μ₀ = μ₀* = 0``): refused otherwise.
+  Exact for centered features (``μ₀ = 0``); a teacher mean ``μ₀*`` acts as label noise of variance ``μ₀*²``.
 
 Both return the **risk** ``E(f*(x) − f̂(x))²`` (no label noise); the ridge is
 the authors' λ (``‖y − Φw‖² + λ‖w‖²``).
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_nonnegative, check_positive
+from .._validation import check_nonnegative, check_positive, check_real
 from ..gaussian import gaussian_moments
 from ..gaussian.activation import activation_parameter
 from .srf import srf_test_error_from_parameters
@@ -35,8 +35,8 @@ def random_features_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noi
                          **solver):
     """Ridge risk (without label noise) of random features at initialization, ``n/d = alpha``, ``N/d = width_ratio``.
 
-    The sRF saddle point at ``r = 0`` (no step): the random-features model of Mei–Montanari
-    and Gerace et al., in the conventions of [Cui24]. The label noise enters the fit; the
+    The sRF saddle point at ``r = 0`` (no step): the random-features model of [MM22]
+    and [GLKZM20], in the conventions of [Cui24]. The label noise enters the fit; the
     returned value is ``test error − noise``.
 
     Parameters
@@ -68,7 +68,7 @@ def random_features_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noi
 
 
 def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_ratio=1.0, noise=0.0, *, W0=None,
-                                   n_nodes=600):
+                                   theta=None, n_nodes=600):
     r"""Classical deterministic-equivalent ridge risk of Gaussian-equivalent random features, averaged over θ.
 
     Independent of the sRF equations (see the module docstring).  Averaging the
@@ -85,10 +85,21 @@ def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_rati
     equivalent of the module docstring, averaged over θ here [derived; equal to
     :func:`random_features_risk` to 1e-9 in ``tests/test_risk_theory.py``].
 
+    **A given teacher direction** (``theta`` with ``W0``): the θ-average ``(1/d)`` of the two
+    teacher terms is replaced by the weights ``p_j = ⟨v_j, θ⟩²`` of the right singular vectors
+    ``v_j`` of ``W0`` (``Σ p_j = 1``); the other terms are unchanged, so the mean over an
+    orthonormal basis of directions is the θ-averaged risk exactly.  This is the equivalent of a
+    network after a *small* step (``η = O(1)``, [Ba22]'s first regime, or ``η = N^α``, ``α < 1/2``):
+    each row moves by ``O(η/√N)``, the features stay Gaussian-equivalent with the updated
+    ``W₁``, and the step acts only through the alignment of ``W₁`` with θ [derived; checked
+    against the simulated network in ``tests/test_risk_small_step.py``].  A teacher with
+    ``μ₀* ≠ 0`` is accepted when the student is centered: its constant cannot be fitted by centered
+    features, and it enters as label noise of variance ``μ₀*²`` in the fit and in the risk.
+
     Parameters
     ----------
     activation, teacher : activation specs
-        Student σ and target σ*; both must be centered (``μ₀ = μ₀* = 0``), else ``ValueError``.
+        Student σ and target σ*; the student must be centered (``μ₀ = 0``), else ``ValueError``.
     alpha : float > 0
         ``n/d`` (a scalar).
     ridge : float > 0
@@ -98,7 +109,11 @@ def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_rati
     noise : float >= 0, default 0
         Label-noise variance ``σ_ε²``.
     W0 : array_like, shape (N, d), optional, keyword-only
-        A realized first layer: the mean ⟨·⟩ runs over the eigenvalues of ``W₀W₀ᵀ``.
+        A realized first layer (at initialization, or after a small step): the mean ⟨·⟩ runs over the
+        eigenvalues of ``W₀W₀ᵀ``.
+    theta : array_like, shape (d,), optional, keyword-only
+        The teacher direction (normalized here; needs ``W0``): the risk for this θ instead of the
+        θ-average.
     n_nodes : int, default 600, keyword-only
         Nodes of the MP(β) quadrature (:func:`~rmt_spectra.risk.tables.mp_spectral_table`) when
         ``W0`` is None.
@@ -116,19 +131,35 @@ def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_rati
     beta = check_positive("width_ratio", width_ratio)
     noise = check_nonnegative("noise", noise)
     ms, mt = gaussian_moments(sigma), gaussian_moments(target)
-    if abs(float(ms.mu0)) > 1e-10 or abs(float(mt.mu0)) > 1e-10:
-        raise ValueError("gaussian_equivalent_ridge_risk is exact only for mu0 = mu0* = 0 (centered "
-                         f"activation and teacher); got mu0={float(ms.mu0):.3g}, mu0*={float(mt.mu0):.3g}")
+    if abs(float(ms.mu0)) > 1e-10:
+        raise ValueError("gaussian_equivalent_ridge_risk is exact only for mu0 = 0 (a centered activation); "
+                         f"got mu0={float(ms.mu0):.3g}")
     mu1, mus2 = float(ms.mu1), float(ms.mu_star_sq)
-    mu1t, must2 = float(mt.mu1), float(mt.mu_star_sq)
+    mu1t, must2, offset = float(mt.mu1), float(mt.mu_star_sq), float(mt.mu0) ** 2
+    if theta is not None and W0 is None:
+        raise ValueError("theta needs W0 (a realized first layer)")
     if W0 is None:
         st = mp_spectral_table(beta, 1.0, n_nodes)
         om, w = st.lam, st.weight
+        teacher_weight = beta * w
     else:
-        W0 = np.asarray(W0, float)
-        beta = W0.shape[0] / W0.shape[1]
-        om = np.maximum(np.linalg.eigvalsh(W0 @ W0.T), 0.0)
-        w = np.full(om.size, 1.0 / om.size)
+        W0 = check_real("W0", W0, allow_array=True)
+        if W0.ndim != 2:
+            raise ValueError(f"W0 must be a matrix (N, d), got shape {W0.shape}")
+        N, d = W0.shape
+        beta = N / d
+        _, s, Vt = np.linalg.svd(W0, full_matrices=False)
+        om = np.zeros(N)
+        om[: s.size] = s**2
+        w = np.full(N, 1.0 / N)
+        teacher_weight = np.zeros(N)
+        if theta is None:
+            teacher_weight[: s.size] = 1.0 / d
+        else:
+            theta = check_real("theta", theta, allow_array=True)
+            if theta.shape != (d,) or not np.any(theta):
+                raise ValueError(f"theta must be a nonzero vector of length d = {d}, got shape {theta.shape}")
+            teacher_weight[: s.size] = (Vt @ theta) ** 2 / float(theta @ theta)
     e = mu1**2 * om + mus2
     r = beta / alpha
 
@@ -138,7 +169,7 @@ def gaussian_equivalent_ridge_risk(activation, teacher, alpha, ridge, width_rati
     hi = ridge * r + r * (e @ w) + 1.0
     k = brentq(eq, 1e-300, hi, xtol=1e-300, rtol=1e-15)
     df2n = r * (e**2 / (e + k) ** 2) @ w
-    lin = beta * mu1t**2 * mu1**2
-    s2 = mu1t**2 + must2 + noise - lin * (om / e) @ w
-    bias = lin * (k * k * om / (e * (e + k) ** 2)) @ w
+    lin = mu1t**2 * mu1**2
+    s2 = mu1t**2 + must2 + offset + noise - lin * (om / e) @ teacher_weight
+    bias = lin * (k * k * om / (e * (e + k) ** 2)) @ teacher_weight
     return float((bias + s2 * df2n) / (1 - df2n) + s2 - noise)

@@ -1,6 +1,6 @@
 r"""Empirical ridge readout and its test error, for simulated features.
 
-Readout conventions (``06_generalization.md``): with ``Φ = F/√N`` (``F`` the
+Readout conventions (``docs/theory/generalization.md``): with ``Φ = F/√N`` (``F`` the
 ``n × N`` features),
 
 * ``"authors"`` (default, [Cui24]):  ``ŵ = argmin ‖y − Φw‖² + λ‖w‖²``;

@@ -1,6 +1,6 @@
 r"""Saddle-point equations of ridge regression on spiked random features (sRF).
 
-Source: ``06_generalization.md`` of the theory notes ([Cui24] "Result 3.3", read in
+Source: ``docs/theory/generalization.md`` ([Cui24] "Result 3.3", read in
 the authors' code; the ``N ≠ d`` deterministic version is [derived]). Several
 second-layer groups and the network-faithful model of the step are solved by
 :mod:`rmt_spectra.risk.profile` (:func:`srf_test_error` dispatches).

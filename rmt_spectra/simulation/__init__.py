@@ -1,4 +1,4 @@
-"""One-step network simulator (``theory/04_one_step.md``).
+"""One-step network simulator (``docs/theory/one_step.md``).
 
 :func:`simulate_one_step` draws a two-layer network and data, takes one
 full-batch gradient step on the first layer, and returns a

@@ -1,4 +1,4 @@
-r"""Learning-rate conventions (``04_one_step.md``, "Learning-rate regimes").
+r"""Learning-rate conventions (``docs/theory/one_step.md``, "Learning-rate regimes").
 
 The simulator's update is ``W₁ = W₀ + η √N G₀``. The papers parametrize ``η``
 differently; these helpers translate to ``η``:

@@ -1,4 +1,4 @@
-r"""One gradient step on the first layer of a two-layer network (``theory/04_one_step.md``).
+r"""One gradient step on the first layer of a two-layer network (``docs/theory/one_step.md``).
 
 Loss ``L(W) = (1/2n₀) Σ_μ (f(x_μ) − y_μ)²`` on a batch ``(X₀, y)`` of ``n₀``
 samples, ``a`` fixed; the negative gradient in the row convention (``N × d``) is

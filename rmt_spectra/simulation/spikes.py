@@ -4,7 +4,7 @@ Rank-one spike of ``W₁`` [derived, Ba22 Prop. 2]
     ``ζ = X₀ᵀy/n₀``, ``‖ζ‖² → μ₁*² + (μ₀*² + μ₁*² + μ_⋆*² + σ_ε²)/(n₀/d)``,
     ``⟨u, θ⟩² → μ₁*²/‖ζ‖²``, ``W₁ ≈ W₀ + ϑ (a/‖a‖) uᵀ`` with
     ``ϑ = η |μ₁| ‖ζ‖ ‖a‖``; with ``c = N/d`` the rank-one rectangular formula
-    (Benaych-Georges–Nadakuditi) gives an outlier singular value iff
+    ([BGN12]) gives an outlier singular value iff
     ``ϑ > c^{1/4}``, at ``√((1+ϑ²)(c+ϑ²))/ϑ``, bulk edge ``1 + √c``.
 
 Raw-power scaling of ``F = σ(X W₁ᵀ)`` for ``η = n₀^α`` [Mon23; explicit form derived]
@@ -170,7 +170,7 @@ def spike_strength(eta, mu1, zeta_norm, a_norm=1.0) -> float:
 class RankOnePrediction:
     """Singular values of ``W₀ + ϑ u vᵀ`` (``W₀`` with ``N(0,1/d)`` entries, ``c = N/d``).
 
-    Built by :func:`rank_one_outlier` (Benaych-Georges–Nadakuditi rectangular rank-one formulas).
+    Built by :func:`rank_one_outlier` ([BGN12] rectangular rank-one formulas).
 
     Parameters
     ----------
@@ -214,7 +214,7 @@ class RankOnePrediction:
 
 
 def rank_one_outlier(strength, c) -> RankOnePrediction:
-    """Rank-one rectangular perturbation (Benaych-Georges–Nadakuditi): outlier iff ``ϑ > c^{1/4}``.
+    """Rank-one rectangular perturbation ([BGN12]): outlier iff ``ϑ > c^{1/4}``.
 
     For ``ϑ > c^{1/4}`` the top singular value of ``W₀ + ϑ (a/‖a‖) uᵀ`` tends to ``√((1+ϑ²)(c+ϑ²))/ϑ``,
     otherwise it sticks to the bulk edge ``1 + √c``; see :class:`RankOnePrediction` for the overlaps.

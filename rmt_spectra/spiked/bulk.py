@@ -25,7 +25,7 @@ Write ``C_kl = E_κ[μ_{1,k} μ_{1,l}/(1 + δ)]``, ``c⋆_k = E_κ[μ_{⋆,k}²/
 the bulk operator is ``Y(C ⊗ I_d)Yᵀ + diag(c⋆) − z`` with ``Y = [P_k V]_k``, the
 Gram matrix of the independent rows ``ℓ_{k(i)} ⊗ v_i`` (``C = LLᵀ``). The
 deterministic equivalent of a Gram matrix with independent rows of covariances
-``Σ_i`` (leave-one-out and Woodbury; Hachem–Loubaton–Najim 2007 for variance
+``Σ_i`` (leave-one-out and Woodbury; [HLN07] for variance
 profiles) gives, in the eigenbasis of the ``T_k`` and with ``β = N/d``,
 ``φ = N/n``:
 

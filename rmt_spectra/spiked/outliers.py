@@ -1,6 +1,6 @@
 r"""Outliers of the feature covariance after one step.
 
-Source: ``05_spiked_features.md``; the unified condition is **[derived]** here.
+Source: ``docs/theory/spiked_features.md``; the unified condition is **[derived]** here.
 
 Mean and ``b`` directions
 -------------------------

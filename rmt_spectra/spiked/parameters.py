@@ -1,6 +1,6 @@
 r"""From one large gradient step to the spiked random-features (sRF) model.
 
-Source: the sRF map of Cui et al. (2024) ([Cui24], read in the authors' code; formulas
+Source: the sRF map of [Cui24] (read in the authors' code; formulas
 re-derived). In the large-step regime ``η = η̃√N`` with ``n₀ = α₀ d`` samples
 for the step, the features on fresh data are those of
 

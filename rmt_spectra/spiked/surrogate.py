@@ -1,7 +1,7 @@
 r"""Direct simulation of the spiked random-features (sRF) surrogate.
 
 Features ``F = σ(√c X W₀ᵀ + κ uᵀ)`` (``n × N``) with ``κ = X v̂`` and
-``u_i = r_k`` for neuron ``i`` of group ``k`` (``05_spiked_features.md``); the
+``u_i = r_k`` for neuron ``i`` of group ``k`` (``docs/theory/spiked_features.md``); the
 target direction ``θ`` has ``⟨v̂, θ⟩ = γ``. This is the model the spiked
 deterministic equivalent and the sRF risk describe exactly, as opposed to the
 full one-step network (:func:`rmt_spectra.simulate_one_step`) which it

@@ -1,0 +1,44 @@
+"""Sphinx configuration of the rmt_spectra documentation.
+
+Build: ``python -m pip install -e ".[docs]"`` then ``python -m sphinx -W -b html docs docs/_build/html``.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("_ext"))
+
+import rmt_spectra  # noqa: E402
+
+project = "rmt_spectra"
+author = "the rmt_spectra developers"
+copyright = "2026, the rmt_spectra developers"
+release = version = rmt_spectra.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinxcontrib.bibtex",
+    "keylabels",
+]
+
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build", "gallery/*.md", "gallery/*.txt", "README.md"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "keylabels"
+bibtex_reference_style = "label"
+
+autosummary_generate = True
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_validation_checks = set()
+
+html_theme = "alabaster"
+html_static_path = []
+html_theme_options = {"description": "Spectra of the features two-layer networks learn after one step"}
