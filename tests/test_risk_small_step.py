@@ -4,7 +4,7 @@ After a step η = O(1) each row of W moves by O(η/√N), so the features stay G
 with the updated first layer, φ ≈ μ₁W₁x + μ⋆ξ, and ridge on them has the classical deterministic
 equivalent at W₁ with the teacher direction θ ([Ba22]'s first regime).  The sRF formula at
 η̃ = η/√N is *not* this regime: at fixed η̃ its spike ‖u‖ ∝ η̃√N diverges (erf/erf, n/d = 4,
-N/d = 2: sRF gives 0.071 at η̃ = 1/√N where the network gives 0.146 at d = 512).
+N/d = 2: sRF gives 0.067 at η̃ = 1/√N where the network gives 0.146 at d = 512).
 """
 import math
 

@@ -60,6 +60,7 @@ from ..solvers.fixed_point import safeguarded_fixed_point
 from ..spiked.surrogate import group_sizes, normalize_groups
 from .points import check_readout as _check_readout
 from .points import settle_point, stack_points
+from .profile_point import theta_and_mean
 from .tables import kappa_table, kappa_width
 
 __all__ = ["GroupsResult", "srf_test_error_groups"]
@@ -199,16 +200,8 @@ def _solve_one(alpha, ridge, pb: _Problem, t0, tol, max_iter):
     G = pb.Pb @ Sinv @ pb.Pb.T           # (P_k b)ᵀ S⁻¹ (P_l b)
     gw = g * w
     k1 = kap * pb.mu1                    # K × nκ
-    a1 = k1 @ (h * gw)
-    A2 = (k1 * gw) @ pb.mu0.T            # E[κ μ1_k μ0_l g]
-    A3 = (k1 * gw) @ k1.T
-    B0 = (pb.mu0 * gw) @ pb.mu0.T
-    b1 = pb.mu0 @ (h * gw)
-    top = np.hstack([np.eye(K) + alpha * G @ A3, alpha * G @ A2])
-    bot = np.hstack([A2.T, B0])
-    sol = np.linalg.lstsq(np.vstack([top, bot]), np.concatenate([alpha * G @ a1, b1]), rcond=1e-13)[0]
-    theta, m = sol[:K], sol[K:]
-    c = m @ pb.mu0 + kap * (theta @ pb.mu1)
+    # (I + αG A₃)θ + αG A₂m = αG a₁, A₂ᵀθ + B₀m = b₁: the mean channel as a projection (theta_and_mean)
+    theta, m, c = theta_and_mean(pb.mu0, k1, h, gw, alpha * G, np.zeros(K))
     th_hat = alpha * (k1 @ ((h - c) * gw))
     # ---------------------------------------------------------------- Q
     T = pb.trace_table(X)
