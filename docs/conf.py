@@ -42,3 +42,38 @@ numpydoc_validation_checks = set()
 html_theme = "alabaster"
 html_static_path = []
 html_theme_options = {"description": "Spectra of the features two-layer networks learn after one step"}
+
+
+# ---------------------------------------------------------------- top-level names
+# The API pages document each object under its sub-package (``rmt_spectra.risk.srf_test_error``);
+# links written with the top-level name users type (``rmt_spectra.srf_test_error``) resolve to it.
+def _documented_paths():
+    import re
+
+    text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "api.md")).read()
+    paths = {}
+    for block in re.finditer(r"currentmodule:: (\S+)\n(.*?)```", text, re.S):
+        for name in re.findall(r"^   (\w+)$", block.group(2), re.M):
+            paths.setdefault(name, f"{block.group(1)}.{name}")
+    return paths
+
+
+_DOCUMENTED = _documented_paths()
+
+
+def _resolve_top_level(app, env, node, contnode):
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target.startswith("rmt_spectra."):
+        return None
+    head, _, rest = target[len("rmt_spectra."):].partition(".")
+    documented = _DOCUMENTED.get(head)
+    if documented is None:
+        return None
+    new = documented + ("." + rest if rest else "")
+    if new == target:
+        return None
+    return env.get_domain("py").resolve_xref(env, node["refdoc"], app.builder, node["reftype"], new, node, contnode)
+
+
+def setup(app):
+    app.connect("missing-reference", _resolve_top_level)

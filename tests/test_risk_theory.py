@@ -155,3 +155,12 @@ def test_risk_is_stable_under_node_doubling(act, teacher, eta_tilde, alpha0):
     assert np.all(np.isfinite(vals))
     np.testing.assert_allclose(vals[1], vals[0], rtol=1e-8)
     np.testing.assert_allclose(vals[2], vals[0], rtol=1e-8)
+
+
+def test_tau_star_searches_both_signs_of_kappa():
+    # σ odd: μ₀(−κz) = −μ₀(κz), so the teacher −σ* has the mirror minimum at −κ* (it used to stop at κ = 0)
+    tau, kappa = tau_star("tanh", "tanh")
+    tau_m, kappa_m = tau_star("tanh", lambda z: -np.tanh(z))
+    assert tau_m == pytest.approx(tau, rel=1e-9, abs=1e-14)
+    assert kappa_m == pytest.approx(-kappa, rel=1e-9)
+    assert tau_m < 1e-3 < tau_star("tanh", lambda z: -np.tanh(z), kappa_max=1e-3)[0]

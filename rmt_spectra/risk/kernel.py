@@ -61,20 +61,22 @@ def _tau_parts(sigma, target, kappa):
     return tau, grad
 
 
-def tau_star(activation, teacher, *, kappa_max=10.0, n_grid=201):
-    """The large-step risk floor ``τ* = min_{κ ≥ 0} τ(κ)`` and its minimizer ([Ba22], Thm. 7).
+def tau_star(activation, teacher, *, kappa_max=10.0, n_grid=401):
+    """The large-step risk floor ``τ* = min_{κ ∈ ℝ} τ(κ)`` and its minimizer ([Ba22], Thm. 7).
 
     ``τ(κ) = E_z[(σ*(z) − μ₀(κ z))²]`` with ``μ₀(s) = E_g σ(g + s)``: the best a learned
     feature direction aligned with the target can do when the step moves the
-    pre-activations by ``κ z``. A grid on ``[0, kappa_max]`` brackets the minimum, then the
-    stationarity condition ``dτ/dκ = 0`` is solved by Brent's method (κ* to ~1e-12).
+    pre-activations by ``κ z``; both signs occur (the sign of ``κ`` is that of ``a_i μ₁ μ₁*``), so a
+    teacher anti-aligned with the student has its minimum at ``κ < 0``. A grid on
+    ``[−kappa_max, kappa_max]`` brackets the minimum, then the stationarity condition
+    ``dτ/dκ = 0`` is solved by Brent's method (κ* to ~1e-12).
 
     Parameters
     ----------
     activation, teacher : activation specs
         Student ``σ`` and target ``σ*``.
     kappa_max : float > 0
-        End of the search grid.
+        The search grid is ``[−kappa_max, kappa_max]``.
     n_grid : int
         Points of the bracketing grid.
 
@@ -87,7 +89,7 @@ def tau_star(activation, teacher, *, kappa_max=10.0, n_grid=201):
 
     sigma, target = activation_parameter("activation", activation), activation_parameter("teacher", teacher)
     kappa_max = check_positive("kappa_max", kappa_max)
-    grid = np.linspace(0.0, kappa_max, int(n_grid))
+    grid = np.linspace(-kappa_max, kappa_max, int(n_grid))
     vals = np.array([_tau_parts(sigma, target, k)[0] for k in grid])
     i = int(np.argmin(vals))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
