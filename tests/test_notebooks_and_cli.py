@@ -1,6 +1,5 @@
-"""The notebooks' code and the command line run end to end (no Jupyter needed)."""
+"""The command line runs end to end (the notebooks are run by tests/test_notebooks.py)."""
 import json
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -8,39 +7,6 @@ import pytest
 from rmt_spectra.cli import main
 
 matplotlib.use("Agg")
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
-
-
-def _check_01(ns):
-    # MP(2) against one draw at p = 1500: KS within the DKW 95 % band of the non-zero eigenvalues; the KS
-    # distance falls with p (the mean of 3 seeds from p = 100 to 800, a factor > 2)
-    assert ns["result"].ks < 1.36 / (0.5 * 1500) ** 0.5
-    assert ns["ks"][-1] < 0.5 * ns["ks"][0]
-
-
-def _check_02(ns):
-    # the CK equivalent against its simulation (ReLU, n = 1600, d = 800, N = 400): KS within the DKW band,
-    # and the density solver's report shows convergence on the physical branch
-    import rmt_spectra as rs
-
-    assert rs.compare(ns["ck"], ns["emp"]).ks < 1.36 / 400**0.5
-    assert ns["info"].branch_ok.all() and ns["info"].max_residual < 1e-9
-
-
-CHECKS = {"01_laws_and_empirical_spectra.ipynb": _check_01, "02_conjugate_kernel_and_one_step.ipynb": _check_02}
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_code_runs(path):
-    import matplotlib.pyplot as plt
-
-    cells = json.loads(path.read_text())["cells"]
-    namespace = {}
-    for cell in cells:
-        if cell["cell_type"] == "code":
-            exec(compile("".join(cell["source"]), f"{path.name}", "exec"), namespace)
-    plt.close("all")
-    CHECKS[path.name](namespace)  # each notebook's numbers, checked
 
 
 def test_cli_help(capsys):

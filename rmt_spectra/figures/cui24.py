@@ -97,11 +97,17 @@ def _curves_table(data):
 
 
 def _curves_caption(data, params):
+    gaps = "; ".join(
+        f"{np.mean((np.asarray(st['network']) - np.asarray(st['theory'])) / np.asarray(st['theory'])):+.1%} at "
+        f"(η̃, α₀) = ({st['eta_tilde']:g}, {st['alpha0']:g})" for st in data["steps"])
     return (f"Learning curves after one step: test error of ridge (λ = {data['ridge']:g}, authors' convention) on the "
             f"features against α = n/d (σ = {data['activation']}, σ* = {data['teacher']}, constant second layer, "
             f"N = d = {data['d']}, {data['seeds']} seed(s), mean ± s.e.). Lines: the saddle point of the sRF equations "
-            "(deterministic); circles: the one-step network; squares: the sRF model simulated. The network is a few "
-            "percent above the sRF model at finite α₀ (the surrogate drops the structure of the step) [Cui24].")
+            "(deterministic); circles: the one-step network; squares: the sRF model simulated. Mean relative gap of "
+            f"the network to the saddle point: {gaps}. The sRF simulation converges to the saddle point; the network "
+            "keeps a gap of a few percent that does not shrink between d = 300 and 1000 (tanh/tanh, α₀ = 20: "
+            "−7.7 %, −5.0 %, −5.4 % at d = 300, 600, 1000, n/d = 1): the sRF model describes the spectrum of the "
+            "features after the step, not every detail that ridge exploits [Cui24].")
 
 
 register(FigureSpec(

@@ -45,7 +45,7 @@ def plot_learning_curve(alpha=None, theory=None, *, sim_alpha=None, sim_mean=Non
     if sim_mean is not None:
         if sim_alpha is None:
             raise ValueError("sim_alpha is required with sim_mean")
-        if len(sim_mean) and hasattr(sim_mean[0], "mean"):
+        if len(sim_mean) and hasattr(sim_mean[0], "stderr"):  # SeedAverage records
             sim_err = [s.stderr for s in sim_mean] if sim_err is None else sim_err
             sim_mean = [s.mean for s in sim_mean]
         color = line.get_color() if line is not None else None

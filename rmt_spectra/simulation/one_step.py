@@ -378,7 +378,9 @@ class OneStepResult:
                 f"teacher={p['teacher'].name} noise={p['noise']:g} eta={p['eta']:.4g} weights={p['weights']} "
                 f"a={p['second_layer']} fresh={p['fresh']} backend={p['backend']}({p['device']}) dtype={p['dtype']}")
         rows = [
-            ("|G0 - A| / |G0|", dg["grad_rank_one_rel_error"], "small, O(log^2 n0/sqrt n0)"),
+            ("|G0 - A| / |G0|", dg["grad_rank_one_rel_error"],
+             "O(log^2 n0/sqrt n0)" if abs(float(self.mu[2])) < 1e-12 else
+             "O(1): mu2 != 0, the structured term (I + tM)w_i is not rank one"),
             ("sqrt(N) |G0|", dg["grad_norm_scaled"], f"{dg['grad_norm_scaled_pred']:.4g} (|mu1||zeta||a|)"),
             ("|zeta|", dg["zeta_norm"], f"{dg['zeta_norm_pred']:.4g}"),
             ("<u,theta>^2", dg["alignment"], f"{dg['alignment_pred']:.4g}"),
