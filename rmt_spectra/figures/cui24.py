@@ -35,7 +35,7 @@ def _curves(params, seed, progress):
     act, teacher, ridge, d = params["activation"], params["teacher"], params["ridge"], params["d"]
     alphas = np.asarray(params["alphas"], float)
     data = {"activation": act, "teacher": teacher, "ridge": ridge, "d": d, "N": d, "alphas": alphas,
-            "seeds": params["seeds"], "steps": []}
+            "seeds": params["seeds"], "srf_seeds": params.get("srf_seeds", params["seeds"]), "steps": []}
     for eta_tilde, alpha0 in params["steps"]:
         theory = np.atleast_1d(srf_test_error(act, teacher, eta_tilde, alpha0, alphas, ridge))
         progress.step(f"(η̃, α₀) = ({eta_tilde:g}, {alpha0:g}) theory")
@@ -57,7 +57,8 @@ def _curves(params, seed, progress):
                                                      seed=seed, d=d, on_failure="ignore")))
             progress.step(f"(η̃, α₀) = ({eta_tilde:g}, {alpha0:g}) network α = {a:g}")
         srf = simulate_srf_test_error(act, teacher, alphas, ridge, d, eta_tilde=eta_tilde, alpha0=alpha0,
-                                      seeds=range(seed, seed + params["seeds"]), n_test=params["n_test"])
+                                      seeds=range(seed, seed + params.get("srf_seeds", params["seeds"])),
+                                      n_test=params["n_test"])
         srf = srf if isinstance(srf, list) else [srf]
         progress.step(f"(η̃, α₀) = ({eta_tilde:g}, {alpha0:g}) sRF simulation")
         data["steps"].append({"eta_tilde": eta_tilde, "alpha0": alpha0, "theory": theory, "theory_realized": realized,
@@ -85,14 +86,23 @@ def _curves_draw(data, fig):
     ax.legend(fontsize=7)
 
 
+#: finite-size bias of the simulated sRF test error over the saddle point, relative, times d: measured
+#: 13/d (tanh/tanh, λ = 0.01, (η̃, α₀) = (3, 20), α = 0.25 and 2; d = 200 … 3200, 42–400 seeds each,
+#: exponent 1.07 ± 0.09 and 1.11 ± 0.15, no offset); the table allows it on top of 3 s.e.
+SRF_BIAS = 13.0
+
+
 def _curves_table(data):
     rows = []
     for st in data["steps"]:
         for a, th, re, nm, ns, sm, ss in zip(data["alphas"], st["theory"], st["theory_realized"], st["network"],
                                              st["network_se"], st["srf"], st["srf_se"]):
+            allowance = SRF_BIAS * th / data["d"]
             rows.append({"eta_tilde": st["eta_tilde"], "alpha0": st["alpha0"], "alpha": float(a), "theory": float(th),
                          "theory_realized_rel": (re - th) / th, "network": nm, "network_se": ns, "srf_sim": sm,
-                         "srf_se": ss, "srf_diff_in_se": (sm - th) / ss if ss > 0 else float("nan")})
+                         "srf_se": ss, "srf_diff_in_se": (sm - th) / ss if ss > 0 else float("nan"),
+                         "srf_bias_allowance": allowance,
+                         "srf_within_3se_plus_bias": bool(abs(sm - th) <= 3 * ss + allowance)})
     return rows
 
 
@@ -103,7 +113,9 @@ def _curves_caption(data, params):
     return (f"Learning curves after one step: test error of ridge (λ = {data['ridge']:g}, authors' convention) on the "
             f"features against α = n/d (σ = {data['activation']}, σ* = {data['teacher']}, constant second layer, "
             f"N = d = {data['d']}, {data['seeds']} seed(s), mean ± s.e.). Lines: the saddle point of the sRF equations "
-            "(deterministic); circles: the one-step network; squares: the sRF model simulated. Mean relative gap of "
+            f"(deterministic); circles: the one-step network; squares: the sRF model simulated ({data['srf_seeds']} "
+            "seeds; it sits above the saddle point by a finite-size bias ≈ 13/d, relative, measured between d = 200 "
+            "and 3200). Mean relative gap of "
             f"the network to the saddle point: {gaps}. The sRF simulation converges to the saddle point; the network "
             "keeps a gap of a few percent that does not shrink between d = 300 and 1000 (tanh/tanh, α₀ = 20: "
             "−7.7 %, −5.0 %, −5.4 % at d = 300, 600, 1000, n/d = 1): the sRF model describes the spectrum of the "
@@ -116,7 +128,7 @@ register(FigureSpec(
     sizes={"smoke": dict(activation="tanh", teacher="tanh", ridge=0.01, d=60, alphas=[0.5, 2.0], seeds=2,
                          steps=[(1.0, 0.5)], n_test=500),
            "default": dict(activation="tanh", teacher="tanh", ridge=0.01, d=600, alphas=[0.25, 0.5, 1.0, 2.0, 4.0],
-                           seeds=4, steps=[(3.0, 20.0), (1.0, 0.5)], n_test=3000),
+                           seeds=4, srf_seeds=32, steps=[(3.0, 20.0), (1.0, 0.5)], n_test=3000),
            "full": dict(activation="tanh", teacher="tanh", ridge=0.01, d=800,
                         alphas=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0], seeds=8, steps=[(3.0, 20.0), (1.0, 0.5)],
                         n_test=4000)},
