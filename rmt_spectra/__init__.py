@@ -9,6 +9,7 @@ Architecture (one concept per module):
 - :mod:`rmt_spectra.spiked`      the spiked random-features model after one step: parameters, equivalent, outliers, edges
 - :mod:`rmt_spectra.simulation`  the network, the gradient step, spike diagnostics, sweeps (numpy / torch)
 - :mod:`rmt_spectra.empirical`   empirical spectra of simulated matrices and their comparison with theory
+- :mod:`rmt_spectra.stochastic`  matrix-free spectra at scale (SLQ, KPM) with error bars
 - :mod:`rmt_spectra.risk`        generalization error of ridge on (learned) features: saddle point, kernel bound, simulation
 - :mod:`rmt_spectra.plotting`    figures (matplotlib, imported lazily)
 - :mod:`rmt_spectra.explore`     interactive explorer (ipywidgets, imported by ``explore()`` only)
@@ -30,6 +31,7 @@ from .spiked import (PolynomialSpikes, SpikedFeatures, measure_polynomial_spikes
                      simulate_spiked_features, spiked_parameters)
 from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
 from .setting import Setting
+from .stochastic import GramOperator, StochasticSpectrum, stochastic_spectrum
 from .spectrum import Outlier, Spectrum
 from .plotting import plot_spectrum  # matplotlib is imported when a figure is drawn
 from .explore import Explorer, explore  # ipywidgets is imported by explore() only
@@ -54,6 +56,8 @@ __all__ = [
     "WeightedSampleCovariance",
     "Semicircle",
     "Spectrum",
+    "StochasticSpectrum",
+    "GramOperator",
     "SpikedFeatures",
     "StieltjesLaw",
     "activation",
@@ -77,5 +81,6 @@ __all__ = [
     "simulate_spiked_features",
     "spiked_parameters",
     "solve_silverstein",
+    "stochastic_spectrum",
     "sweep",
 ]

@@ -28,6 +28,7 @@ import numpy as np
 
 from .._validation import as_complex_array
 from ..spectrum import Spectrum
+from ..stochastic.spectrum import StochasticSpectrum
 from .spectrum import EmpiricalSpectrum
 
 __all__ = ["compare", "Comparison", "OutlierMatch", "ks_distance", "wasserstein1"]
@@ -93,6 +94,13 @@ class Comparison:
         Largest eigenvalue not matched to an outlier above the bulk.
     size : int, default 0
         Number ``p`` of eigenvalues compared (after leaving out the matched outliers, if so asked).
+    ks_se : float, default NaN
+        For a stochastic spectrum: the standard error (over probes) of its cdf where the KS
+        distance is attained.
+    stieltjes_se : ndarray, optional
+        For a stochastic spectrum: standard errors of ``stieltjes_empirical``.
+    method : str, default "exact"
+        ``"exact"`` (eigenvalues) or the stochastic method (``"slq"``, ``"kpm"``).
 
     Attributes
     ----------
@@ -113,6 +121,9 @@ class Comparison:
     bulk_edge_theory: float = np.nan
     bulk_edge_measured: float = np.nan
     size: int = 0
+    ks_se: float = np.nan
+    stieltjes_se: np.ndarray | None = None
+    method: str = "exact"
 
     @property
     def stieltjes_errors(self) -> np.ndarray:
@@ -132,7 +143,9 @@ class Comparison:
     def as_dict(self) -> dict:
         return {
             "size": self.size,
+            "method": self.method,
             "ks": self.ks,
+            "ks_se": self.ks_se,
             "w1": self.w1,
             "stieltjes_error": self.stieltjes_error,
             "bulk_edge_theory": self.bulk_edge_theory,
@@ -146,7 +159,8 @@ class Comparison:
     def __str__(self):
         lines = [
             f"eigenvalues        {self.size}",
-            f"KS distance        {self.ks:.4g}   (i.i.d. DKW 95% bound {self.ks_iid_bound:.3g})",
+            (f"KS distance        {self.ks:.4g}   (i.i.d. DKW 95% bound {self.ks_iid_bound:.3g})" if self.method == "exact"
+             else f"KS distance        {self.ks:.4g} ± {self.ks_se:.2g}   ({self.method}, s.e. over probes)"),
             f"Wasserstein-1      {self.w1:.4g}",
             f"Stieltjes rel.err  {self.stieltjes_error:.3g}  (max over {self.z.size} points off the axis)",
             f"right edge         theory {self.bulk_edge_theory:.6g}   largest bulk eigenvalue {self.bulk_edge_measured:.6g}",
@@ -255,8 +269,11 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None, exclude_outliers
     ----------
     theory : Spectrum
         Any object of the common protocol (law, deterministic equivalent).
-    empirical : EmpiricalSpectrum or array_like
-        The simulated eigenvalues.
+    empirical : EmpiricalSpectrum, StochasticSpectrum or array_like
+        The simulated eigenvalues, or a matrix-free estimate of their distribution
+        (:func:`rmt_spectra.stochastic_spectrum`: then ``ks``, ``w1`` and the Stieltjes errors are
+        computed on a grid against its probe-averaged cdf, with standard errors ``ks_se`` and
+        ``stieltjes_se``; outliers are matched with its top eigenvalues).
     z : array_like of complex, optional
         Points for the Stieltjes errors (``Im z > 0`` recommended).
     atom_tol : float, optional
@@ -285,6 +302,8 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None, exclude_outliers
     """
     if not isinstance(theory, Spectrum):
         raise TypeError(f"theory must be a Spectrum (law or deterministic equivalent), got {type(theory).__name__}")
+    if isinstance(empirical, StochasticSpectrum):
+        return _compare_stochastic(theory, empirical, z)
     if not isinstance(empirical, EmpiricalSpectrum):
         try:
             empirical = EmpiricalSpectrum(empirical)
@@ -332,4 +351,46 @@ def compare(theory: Spectrum, empirical, z=None, atom_tol=None, exclude_outliers
         bulk_edge_theory=float(right),
         bulk_edge_measured=bulk_top,
         size=bulk.size,
+    )
+
+
+def _compare_stochastic(theory, stochastic, z=None, n_grid=4000):
+    """:func:`compare` against a :class:`StochasticSpectrum` (grid distances, errors over probes)."""
+    predicted = theory.outliers()
+    right = max((b for _, b in theory.support), default=np.inf)
+    above = sorted((o for o in predicted if o.location > right), key=lambda o: -o.location)
+    top = stochastic.top
+    matches = []
+    for o in above:
+        for _ in range(o.multiplicity):
+            if len(matches) < top.size - 1:
+                matches.append(OutlierMatch(o.location, float(top[len(matches)]), o.source))
+    m = len(matches)
+    N = stochastic.size
+    matched = top[:m]
+    lo = min([a for a, _ in theory.support] + [a for a, _ in stochastic.support] + [0.0])
+    hi = max([b for _, b in theory.support] + [b for _, b in stochastic.support])
+    pad = 0.02 * (hi - lo)
+    x = np.unique(np.concatenate([np.linspace(lo - pad, hi + pad, n_grid), theory.edges if theory.support else [],
+                                  [loc for loc, _ in theory.atoms]]))
+    F_st, se = stochastic.cdf(x, return_se=True)
+    F_st = (N * F_st - np.sum(matched[:, None] <= x[None, :], axis=0)) / (N - m)
+    se = np.nan_to_num(se, nan=np.nan) * N / (N - m)
+    F_th = theory.cdf(x)
+    diff = np.abs(F_th - F_st)
+    i = int(np.argmax(diff))
+    w1 = float(np.trapezoid(diff, x)) if hasattr(np, "trapezoid") else float(np.trapz(diff, x))
+    if z is None:
+        width = max(hi - lo, 1e-12)
+        xs = np.array([lo, 0.5 * (lo + hi), hi])
+        z = (xs[None, :] + 1j * np.array([0.1, 0.5])[:, None] * width).ravel()
+    else:
+        z = as_complex_array("z", z).ravel()
+    m_st, m_se = stochastic.stieltjes(z, return_se=True)
+    m_bulk = (N * m_st - np.sum(1.0 / (matched[:, None] - z[None, :]), axis=0)) / (N - m)
+    return Comparison(
+        ks=float(diff[i]), w1=w1, z=z, stieltjes_theory=np.asarray(theory.stieltjes(z), complex),
+        stieltjes_empirical=m_bulk, outliers=matches, bulk_edge_theory=float(right),
+        bulk_edge_measured=float(top[m]) if top.size > m else np.nan, size=N - m,
+        ks_se=float(se[i]), stieltjes_se=m_se * N / (N - m), method=stochastic.method,
     )

@@ -264,9 +264,31 @@ class OneStepResult:
             eig = np.concatenate([np.zeros(N - n), eig])
         return eig
 
-    def feature_spectrum(self) -> EmpiricalSpectrum:
-        """Eigenvalues of ``Σ̂ = FᵀF/n`` (``N`` of them; via ``FFᵀ/n`` plus exact zeros when ``N > n``)."""
-        return EmpiricalSpectrum(self._feature_eigenvalues, matrix_label="F^T F / n")
+    def feature_spectrum(self, method="exact", **options):
+        """The spectrum of ``Σ̂ = FᵀF/n``: exact eigenvalues, or a matrix-free stochastic estimate.
+
+        Parameters
+        ----------
+        method : {"exact", "slq", "kpm"}, default "exact"
+            ``"exact"``: the ``N`` eigenvalues (via ``FFᵀ/n`` plus exact zeros when ``N > n``), an
+            :class:`~rmt_spectra.EmpiricalSpectrum`; ``"slq"``/``"kpm"``: never forms ``Σ̂``
+            (:func:`rmt_spectra.stochastic_spectrum` on the features, on this result's backend).
+        **options
+            ``n_probes``, ``degree``, ``seed``, ``n_top``, … of :func:`rmt_spectra.stochastic_spectrum`.
+
+        Returns
+        -------
+        EmpiricalSpectrum or StochasticSpectrum
+        """
+        if method not in ("exact", "slq", "kpm"):
+            raise ValueError(f"method must be 'exact', 'slq' or 'kpm', got {method!r}")
+        if method == "exact":
+            if options:
+                raise TypeError(f"options {sorted(options)} apply to the stochastic methods only")
+            return EmpiricalSpectrum(self._feature_eigenvalues, matrix_label="F^T F / n")
+        from ..stochastic import stochastic_spectrum
+
+        return stochastic_spectrum(self, method=method, **options)
 
     def weight_singular_values(self, which="W1", k=None):
         """Singular values (descending) of ``W1`` (default), ``W0`` or ``G0``; top ``k`` via ARPACK if given."""
