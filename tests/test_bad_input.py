@@ -217,7 +217,9 @@ EXEMPT = {"Activation": "built by rs.activation (checked above)", "Comparison": 
           "plot_learning_curve": "plotting (matplotlib's own checks)",
           "measure_polynomial_spikes": "takes results (TypeError checked in test_polynomial_spikes)",
           "sweep": "passes its grid to simulate_one_step (checked above)",
-          "Explorer": "keyword controls, checked in test_explore.py", "explore": "builds an Explorer (test_explore.py)"}
+          "Explorer": "keyword controls, checked in test_explore.py", "explore": "builds an Explorer (test_explore.py)",
+          "stochastic_spectrum": "checked in test_stochastic.py (method, sizes, backend, source)",
+          "GramOperator": "checked in test_stochastic.py (shape, NaN)", "StochasticSpectrum": "result of stochastic_spectrum"}
 
 
 def test_every_public_callable_is_swept():
