@@ -112,19 +112,23 @@ def block_lanczos(matmat, V0, degree, *, breakdown_tol=1e-10):
     return LanczosResult(alpha=alpha, beta=beta, steps=steps, orthogonality=orth)
 
 
-def gauss_quadrature(result: LanczosResult):
+def gauss_quadrature(result: LanczosResult, *, residuals=False):
     """Nodes and weights of each probe's Gauss quadrature (eigen-decomposition of its Jacobi matrix).
 
     Parameters
     ----------
     result : LanczosResult
+    residuals : bool, default False
+        Also return each Ritz value's residual bound ``‖Ay − θy‖ = β_k |s_{kj}|`` (``s_{kj}`` the
+        last component of the Jacobi eigenvector): a converged Ritz value is an eigenvalue to that
+        accuracy.
 
     Returns
     -------
-    (list of ndarray, list of ndarray)
-        Per probe: nodes ``θ_j`` (ascending) and weights ``τ_j²`` (summing to 1).
+    (list of ndarray, list of ndarray[, list of ndarray])
+        Per probe: nodes ``θ_j`` (ascending), weights ``τ_j²`` (summing to 1)[, residual bounds].
     """
-    nodes, weights = [], []
+    nodes, weights, res = [], [], []
     for i, s in enumerate(result.steps):
         s = int(s)
         d, e = result.alpha[i, :s], result.beta[i, : s - 1]
@@ -132,4 +136,5 @@ def gauss_quadrature(result: LanczosResult):
         w = vecs[0] ** 2
         nodes.append(theta)
         weights.append(w / w.sum())
-    return nodes, weights
+        res.append(abs(result.beta[i, s - 1]) * np.abs(vecs[-1]))
+    return (nodes, weights, res) if residuals else (nodes, weights)

@@ -395,8 +395,24 @@ def _kpm_quadrature(matmat, V, degree, lo, hi):
 
 
 # ---------------------------------------------------------------------- the function
+def _ritz_top(nodes, residuals, n_top, tol):
+    """Converged Ritz values of all probes (``residual <= tol``), merged, descending, at most ``n_top``.
+
+    Also returns the pooled nodes (descending) for the gap rule.
+    """
+    def merge(values):
+        out = []
+        for v in np.sort(values)[::-1]:
+            if not out or abs(out[-1] - v) > 1e3 * tol:
+                out.append(float(v))
+        return np.array(out)
+
+    conv = merge(np.concatenate([t[r <= tol] for t, r in zip(nodes, residuals)]))
+    return conv[:n_top], merge(np.concatenate(nodes))
+
+
 def stochastic_spectrum(source, *, method="slq", n_probes=4, degree=120, seed=None, backend="numpy",
-                        n_top=10, outlier_gap=8.0, confidence=0.95):
+                        n_top=None, outlier_gap=8.0, confidence=0.95):
     r"""Spectrum of ``Σ̂ = FᵀF/n`` (or any symmetric operator) from a few random probes, matrix-free.
 
     See the module docstring for the methods and their error bars.
@@ -415,8 +431,11 @@ def stochastic_spectrum(source, *, method="slq", n_probes=4, degree=120, seed=No
         The probes and the eigensolver's start (same seed, same numbers).
     backend : {"numpy", "torch"}, default "numpy"
         Where the products ``Fᵀ(FV)`` run; ``"torch"`` moves a numpy ``F`` to CUDA when available.
-    n_top : int >= 1, default 10
-        Largest eigenvalues computed (the outliers are among them); 0 disables the search.
+    n_top : int >= 0, optional
+        Largest eigenvalues computed by ARPACK before the probes run; those beyond a gap (the
+        outliers) are deflated. Default: 0 for SLQ (its Lanczos runs resolve outliers by themselves:
+        the top eigenvalues are then its converged Ritz values, at no extra product), 10 for KPM
+        (whose polynomial resolution needs the outliers removed).
     outlier_gap : float > 0, default 8
         A leading eigenvalue is an outlier when a gap above ``outlier_gap`` times the spacing of the
         lower half of the top eigenvalues separates it from the rest.
@@ -441,7 +460,7 @@ def stochastic_spectrum(source, *, method="slq", n_probes=4, degree=120, seed=No
         raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     n_probes = check_int("n_probes", n_probes, minimum=1)
     degree = check_int("degree", degree, minimum=2)
-    n_top = check_int("n_top", n_top, minimum=0)
+    n_top = (0 if method == "slq" else 10) if n_top is None else check_int("n_top", n_top, minimum=0)
     outlier_gap = check_positive("outlier_gap", outlier_gap)
     confidence = check_positive("confidence", confidence)
     if confidence >= 1:
@@ -486,8 +505,20 @@ def stochastic_spectrum(source, *, method="slq", n_probes=4, degree=120, seed=No
     info = {"top_residuals": residuals}
     if method == "slq":
         lz = block_lanczos(matmat, V, min(degree, dim - n_out))
-        nodes, weights = gauss_quadrature(lz)
+        nodes, weights, ritz_res = gauss_quadrature(lz, residuals=True)
         info.update(orthogonality=lz.orthogonality, steps=lz.steps)
+        if not n_top:
+            scale = max(float(np.max(np.abs(t))) for t in nodes)
+            top, pooled = _ritz_top(nodes, ritz_res, 10, 1e-8 * scale)
+            n_out = min(_count_outliers(pooled[:12], outlier_gap), top.size)
+            top = top if n_out else top[:0]
+            if n_out:
+                # the outliers stay in the probes' measures (weight ≈ (vᵀu)² each): take them out and
+                # put them back with their exact mass 1/N
+                keep = [t < top[n_out - 1] - 1e3 * 1e-8 * scale for t in nodes]
+                nodes = [t[k] for t, k in zip(nodes, keep)]
+                weights = [w[k] / w[k].sum() for w, k in zip(weights, keep)]
+            info.update(top_residuals=np.zeros(top.size), top_from="ritz")
     else:
         probe = block_lanczos(matmat, V[:, :1], min(30, dim - n_out))
         ritz = gauss_quadrature(probe)[0][0]
