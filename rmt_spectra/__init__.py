@@ -29,7 +29,8 @@ from .risk import (
 )
 from .spiked import (PolynomialSpikes, SpikedFeatures, measure_polynomial_spikes, polynomial_spikes,
                      simulate_spiked_features, spiked_parameters)
-from .simulation import OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, sweep
+from .simulation import (OneStepResult, eta_from_exponent, eta_from_tilde, simulate_one_step, simulate_step_features,
+                         sweep)
 from .setting import Setting
 from .stochastic import GramOperator, StochasticSpectrum, stochastic_spectrum
 from .spectrum import Outlier, Spectrum
@@ -78,6 +79,7 @@ __all__ = [
     "tau_star",
     "plot_spectrum",
     "simulate_one_step",
+    "simulate_step_features",
     "simulate_spiked_features",
     "spiked_parameters",
     "solve_silverstein",

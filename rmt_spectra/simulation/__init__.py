@@ -18,6 +18,7 @@ from .network import (
     network_output,
 )
 from .one_step import OneStepResult, simulate_one_step
+from .streaming import StepFeatures, simulate_step_features
 from .spikes import (
     RankOnePrediction,
     RawPowerSpikes,
@@ -55,6 +56,8 @@ __all__ = [
     "rank_one_outlier",
     "raw_power_spikes",
     "simulate_one_step",
+    "simulate_step_features",
+    "StepFeatures",
     "spike_levels",
     "spike_strength",
     "sweep",
