@@ -38,6 +38,23 @@ from .spikes import (
 __all__ = ["simulate_one_step", "OneStepResult"]
 
 
+def validated_step_inputs(n0, n, d, N, activation, teacher, noise, eta, weights, second_layer, eta_tilde,
+                          eta_exponent):
+    """The checks shared by :func:`simulate_one_step` and the low-memory step: sizes, activations, noise,
+    the learning rate in its one convention, the laws of both layers (ValueError/TypeError naming the
+    parameter)."""
+    from ..gaussian.activation import activation_parameter
+
+    n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
+    act = activation_parameter("activation", activation)
+    teach = activation_parameter("teacher", teacher)
+    noise = check_nonnegative("noise", noise)
+    eta_value = resolve_eta(eta, eta_tilde, eta_exponent, N=N, n0=n0)
+    weights = check_weight_law(weights)
+    second_layer_law(second_layer)  # validates
+    return n0, n, d, N, act, teach, noise, eta_value, weights
+
+
 def simulate_one_step(n0, n, d, N, activation="tanh", teacher="tanh", noise=0.0, eta=1.0, weights="gaussian",
                       second_layer="gaussian", seed=0, backend="numpy", dtype="float64", fresh=True, *,
                       eta_tilde=None, eta_exponent=None):
@@ -84,15 +101,8 @@ def simulate_one_step(n0, n, d, N, activation="tanh", teacher="tanh", noise=0.0,
     -------
     OneStepResult
     """
-    from ..gaussian.activation import activation_parameter
-
-    n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
-    act = activation_parameter("activation", activation)
-    teach = activation_parameter("teacher", teacher)
-    noise = check_nonnegative("noise", noise)
-    eta_value = resolve_eta(eta, eta_tilde, eta_exponent, N=N, n0=n0)
-    weights = check_weight_law(weights)
-    second_layer_law(second_layer)  # validates
+    n0, n, d, N, act, teach, noise, eta_value, weights = validated_step_inputs(
+        n0, n, d, N, activation, teacher, noise, eta, weights, second_layer, eta_tilde, eta_exponent)
     if not isinstance(fresh, (bool, np.bool_)):
         raise TypeError(f"fresh must be a bool, got {fresh!r}")
     if not fresh and n != n0:

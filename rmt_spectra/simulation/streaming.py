@@ -24,10 +24,10 @@ import math
 
 import numpy as np
 
-from .._validation import as_generator, check_nonnegative, check_size
+from .._validation import as_generator, check_size
 from .backend import get_backend, resolve_dtype
-from .learning_rate import resolve_eta
-from .network import check_weight_law, draw_first_layer, draw_second_layer, second_layer_law
+from .network import draw_first_layer, draw_second_layer
+from .one_step import validated_step_inputs
 
 __all__ = ["simulate_step_features", "StepFeatures"]
 
@@ -119,15 +119,8 @@ def simulate_step_features(n0, n, d, N, activation="tanh", teacher="tanh", noise
     -------
     StepFeatures
     """
-    from ..gaussian.activation import activation_parameter
-
-    n0, n, d, N = (check_size(k, v) for k, v in (("n0", n0), ("n", n), ("d", d), ("N", N)))
-    act = activation_parameter("activation", activation)
-    teach = activation_parameter("teacher", teacher)
-    noise = check_nonnegative("noise", noise)
-    eta_value = resolve_eta(eta, eta_tilde, eta_exponent, N=N, n0=n0)
-    weights = check_weight_law(weights)
-    second_layer_law(second_layer)
+    n0, n, d, N, act, teach, noise, eta_value, weights = validated_step_inputs(
+        n0, n, d, N, activation, teacher, noise, eta, weights, second_layer, eta_tilde, eta_exponent)
     chunk = check_size("chunk_rows", chunk_rows)
     dtype = resolve_dtype(dtype)
     be = get_backend(backend, dtype)
