@@ -101,6 +101,27 @@ class StepFeatures:
         return stochastic_spectrum(self, method=method, **options)
 
 
+def _empty(be, shape, like):
+    """An uninitialized backend array of ``like``'s dtype (and device)."""
+    if hasattr(be, "torch"):
+        return be.torch.empty(shape, dtype=like.dtype, device=like.device)
+    return np.empty(shape, dtype=like.dtype)
+
+
+def _accumulate(be, G, D, X):
+    """``G += Dᵀ X`` in place: BLAS gemm with ``β = 1`` (numpy) or ``addmm_`` (torch)."""
+    if hasattr(be, "torch"):
+        G.addmm_(D.T, X)
+        return
+    from scipy.linalg import blas
+
+    gemm = blas.sgemm if G.dtype == np.float32 else blas.dgemm
+    if G.flags.f_contiguous:
+        gemm(1.0, D, X, beta=1.0, c=G, trans_a=True, overwrite_c=True)
+    else:                                                           # C-ordered G: accumulate Gᵀ += Xᵀ D
+        gemm(1.0, X, D, beta=1.0, c=G.T, trans_a=True, overwrite_c=True)
+
+
 def simulate_step_features(n0, n, d, N, activation="tanh", teacher="tanh", noise=0.0, eta=1.0, weights="gaussian",
                            second_layer="gaussian", seed=0, backend="numpy", dtype="float32", *, eta_tilde=None,
                            eta_exponent=None, chunk_rows=2048):
@@ -129,7 +150,14 @@ def simulate_step_features(n0, n, d, N, activation="tanh", teacher="tanh", noise
 
     g = rng.standard_normal(d)
     theta = g / np.linalg.norm(g)
-    W = be.asarray(draw_first_layer(N, d, weights, rng))          # W₀, later W₁ (the one N × d buffer kept)
+    W = None                                                        # W₀, later W₁ (the one N × d buffer kept)
+    for s in range(0, N, chunk):                                    # same stream as draw_first_layer, by rows
+        m = min(chunk, N - s)
+        rows = be.asarray(draw_first_layer(m, d, weights, rng))
+        if W is None:
+            W = _empty(be, (N, d), rows)
+        W[s:s + m] = rows
+        del rows
     a = draw_second_layer(N, second_layer, rng)
     ta = be.asarray(a)
 
@@ -153,9 +181,11 @@ def simulate_step_features(n0, n, d, N, activation="tanh", teacher="tanh", noise
         S, D = be.value_and_derivative(act, tX @ W.T)
         r = be.asarray(y[s:s + m]) - S @ ta * (1.0 / sqN)
         D *= r[:, None]
-        part = D.T @ tX
-        G = part if G is None else G + part
-        del S, D, part, tX
+        if G is None:
+            G = _empty(be, (N, d), W)
+            G[...] = 0
+        _accumulate(be, G, D, tX)                                   # G += Dᵀ X₀ in place (no N × d temporary)
+        del S, D, tX
     zeta /= n0
     G *= (ta * (eta_value / n0))[:, None]                           # η√N · G₀ with G₀'s 1/(n₀√N)
     W += G
@@ -168,8 +198,7 @@ def simulate_step_features(n0, n, d, N, activation="tanh", teacher="tanh", noise
         tX = be.asarray(rng.standard_normal((m, d)))
         block = be.activation(act, tX @ W.T)
         if F is None:
-            F = (be.torch.empty((n, N), dtype=be.dtype, device=be.device) if hasattr(be, "torch")
-                 else np.empty((n, N), dtype=block.dtype))
+            F = _empty(be, (n, N), block)
         F[s:s + m] = block
         del block, tX
     params = dict(n0=n0, n=n, d=d, N=N, activation=act, teacher=teach, noise=noise, eta=eta_value, eta_tilde=eta_tilde,
