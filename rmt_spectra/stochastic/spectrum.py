@@ -507,6 +507,10 @@ def stochastic_spectrum(source, *, method="slq", n_probes=4, degree=120, seed=No
         lz = block_lanczos(matmat, V, min(degree, dim - n_out))
         nodes, weights, ritz_res = gauss_quadrature(lz, residuals=True)
         info.update(orthogonality=lz.orthogonality, steps=lz.steps)
+        if lz.orthogonality > 1e-6:
+            warnings.warn(f"stochastic_spectrum: the Lanczos basis lost orthogonality (max |QᵀQ − I| = "
+                          f"{lz.orthogonality:.2g}); the quadrature may duplicate eigenvalues", RuntimeWarning,
+                          stacklevel=2)
         if not n_top:
             scale = max(float(np.max(np.abs(t))) for t in nodes)
             top, pooled = _ritz_top(nodes, ritz_res, 10, 1e-8 * scale)
