@@ -97,6 +97,9 @@ class Comparison:
     ks_se : float, default NaN
         For a stochastic spectrum: the standard error (over probes) of its cdf where the KS
         distance is attained.
+    ks_bracket : float, default NaN
+        For a stochastic spectrum: the half-width of its Gauss-quadrature bracket where the KS
+        distance is attained (the discretization's own uncertainty, beyond the probes').
     stieltjes_se : ndarray, optional
         For a stochastic spectrum: standard errors of ``stieltjes_empirical``.
     method : str, default "exact"
@@ -122,6 +125,7 @@ class Comparison:
     bulk_edge_measured: float = np.nan
     size: int = 0
     ks_se: float = np.nan
+    ks_bracket: float = np.nan
     stieltjes_se: np.ndarray | None = None
     method: str = "exact"
 
@@ -146,6 +150,7 @@ class Comparison:
             "method": self.method,
             "ks": self.ks,
             "ks_se": self.ks_se,
+            "ks_bracket": self.ks_bracket,
             "w1": self.w1,
             "stieltjes_error": self.stieltjes_error,
             "bulk_edge_theory": self.bulk_edge_theory,
@@ -160,7 +165,8 @@ class Comparison:
         lines = [
             f"eigenvalues        {self.size}",
             (f"KS distance        {self.ks:.4g}   (i.i.d. DKW 95% bound {self.ks_iid_bound:.3g})" if self.method == "exact"
-             else f"KS distance        {self.ks:.4g} ± {self.ks_se:.2g}   ({self.method}, s.e. over probes)"),
+             else f"KS distance        {self.ks:.4g} ± {self.ks_se:.2g} (s.e. over probes) ± {self.ks_bracket:.2g} "
+                  f"(quadrature bracket, {self.method})"),
             f"Wasserstein-1      {self.w1:.4g}",
             f"Stieltjes rel.err  {self.stieltjes_error:.3g}  (max over {self.z.size} points off the axis)",
             f"right edge         theory {self.bulk_edge_theory:.6g}   largest bulk eigenvalue {self.bulk_edge_measured:.6g}",
@@ -379,6 +385,9 @@ def _compare_stochastic(theory, stochastic, z=None, n_grid=4000):
     F_th = theory.cdf(x)
     diff = np.abs(F_th - F_st)
     i = int(np.argmax(diff))
+    lower, upper = stochastic._bracket(x[i:i + 1])
+    bracket = float(max(F_st[i] - (N * lower[0] - np.sum(matched <= x[i])) / (N - m),
+                        (N * upper[0] - np.sum(matched <= x[i])) / (N - m) - F_st[i], 0.0))
     w1 = float(np.trapezoid(diff, x)) if hasattr(np, "trapezoid") else float(np.trapz(diff, x))
     if z is None:
         width = max(hi - lo, 1e-12)
@@ -392,5 +401,5 @@ def _compare_stochastic(theory, stochastic, z=None, n_grid=4000):
         ks=float(diff[i]), w1=w1, z=z, stieltjes_theory=np.asarray(theory.stieltjes(z), complex),
         stieltjes_empirical=m_bulk, outliers=matches, bulk_edge_theory=float(right),
         bulk_edge_measured=float(top[m]) if top.size > m else np.nan, size=N - m,
-        ks_se=float(se[i]), stieltjes_se=m_se * N / (N - m), method=stochastic.method,
+        ks_se=float(se[i]), ks_bracket=bracket, stieltjes_se=m_se * N / (N - m), method=stochastic.method,
     )

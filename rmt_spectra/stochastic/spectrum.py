@@ -25,9 +25,10 @@ Cost: ``n_probes·degree`` products ``V ↦ Fᵀ(FV)/n`` of ``4nN`` flops each (
 
 Accuracy of one probe: its measure differs from the spectral measure by ``O(N^{-1/2})``
 (random weights) — the spread reported — and the Gauss quadrature brackets the cdf between
-the partial sums of the weights at each node (the Chebyshev–Markov–Stieltjes inequalities):
-the band adds the half weight at the nearest node to the probe spread, so it covers both
-errors.
+the partial sums of the weights around each node (the Chebyshev–Markov–Stieltjes
+inequalities): the band is that bracket widened by the probe spread, so it covers both errors.
+Where a density is singular (the hard edge at 0 of ``FᵀF/n`` when ``N = n``), the first node
+carries a large weight and the bracket, not the spread, dominates: raise ``degree`` there.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ class StochasticSpectrum(Spectrum):
     """
 
     def __init__(self, nodes, weights, *, size, rank=None, top=(), n_outliers=0, method="slq", degree=0,
-                 matrix_label="F^T F / n", info=None, confidence=0.95):
+                 matrix_label="F^T F / n", info=None, confidence=0.95, nonnegative=False):
         self.size = int(size)
         self.rank = self.size if rank is None else int(rank)
         self.null_mass = (self.size - self.rank) / self.size
@@ -108,18 +109,22 @@ class StochasticSpectrum(Spectrum):
         keep = [np.abs(t) > self.zero_tol for t in nodes]
         self._nodes = [np.asarray(t[k], float) for t, k in zip(nodes, keep)]
         self._weights = [np.asarray(w[k], float) for w, k in zip(weights, keep)]
-        self._cdf_pieces = [self._probe_cdf_points(t, w) for t, w in zip(self._nodes, self._weights)]
+        self.nonnegative = bool(nonnegative)
+        self._cdf_pieces = [self._probe_cdf_points(t, w, self.nonnegative) for t, w in zip(self._nodes, self._weights)]
 
     # ------------------------------------------------------------------ per probe
     @staticmethod
-    def _probe_cdf_points(t, w):
-        """Points ``(x, F)`` of one probe's continuous cdf: midpoints of the weight at each node."""
+    def _probe_cdf_points(t, w, nonnegative=False):
+        """Points ``(x, F)`` of one probe's continuous cdf: midpoints of the weight at each node (the ramp
+        below the first node starts at 0 at the latest for a nonnegative operator)."""
         if t.size == 0:
             return np.array([0.0, 1.0]), np.array([0.0, 0.0])
         c = np.cumsum(w)
         F = c - w / 2
         pad = (t[-1] - t[0]) / max(t.size, 1) if t.size > 1 else max(abs(t[0]), 1.0) * 1e-3
         lo = t[0] - (t[1] - t[0]) / 2 if t.size > 1 else t[0] - pad
+        if nonnegative and t[0] > 0:
+            lo = max(lo, 0.0)
         hi = t[-1] + (t[-1] - t[-2]) / 2 if t.size > 1 else t[-1] + pad
         x = np.concatenate([[lo], t, [hi]])
         return x, np.concatenate([[0.0], F, [float(c[-1])]])
@@ -245,7 +250,11 @@ class StochasticSpectrum(Spectrum):
         return (mean, se) if return_se else mean
 
     def cdf_band(self, x, confidence=None):
-        """Pointwise confidence band of the cdf: probe spread (Student t) plus the quadrature bracket.
+        """Pointwise confidence band of the cdf: the Gauss-quadrature bracket widened by the probe spread.
+
+        Each probe's cdf at ``x ∈ [θ_j, θ_{j+1})`` lies in ``[C_{j−1}, C_{j+1}]`` (``C_j`` the partial
+        sums of its weights; the Chebyshev–Markov–Stieltjes inequalities); the band is the probe
+        average of that bracket, widened by ``t·s.e.`` (Student t over probes) on each side.
 
         Parameters
         ----------
@@ -260,24 +269,29 @@ class StochasticSpectrum(Spectrum):
         """
         x = as_real_array("x", x)
         level = self.confidence if confidence is None else float(confidence)
-        mean, se = self.cdf(x, return_se=True)
+        _, se = self.cdf(x, return_se=True)
         t = float(stats.t.ppf(0.5 + level / 2, max(self.n_probes - 1, 1)))
-        half = t * np.nan_to_num(se, nan=0.0) + self._bracket(x)
-        return np.clip(mean - half, 0.0, 1.0), np.clip(mean + half, 0.0, 1.0)
+        lower, upper = self._bracket(x)
+        spread = t * np.nan_to_num(se, nan=0.0)
+        return np.clip(lower - spread, 0.0, 1.0), np.clip(upper + spread, 0.0, 1.0)
 
     def _bracket(self, x):
-        """Half the Gauss weight at the node nearest to ``x``, averaged over probes (the quadrature's own error)."""
-        out = []
+        """Probe-averaged Gauss bracket ``[C_{j−1}, C_{j+1}]`` of the whole cdf at ``x``."""
+        lo_all, up_all = [], []
         for t, w in zip(self._nodes, self._weights):
-            if t.size == 0:
-                out.append(np.zeros(x.shape))
-                continue
-            i = np.clip(np.searchsorted(t, x), 1, t.size - 1) if t.size > 1 else np.zeros(x.shape, int)
-            j = np.where(np.abs(x - t[i - 1]) < np.abs(x - t[i]), i - 1, i) if t.size > 1 else i
-            near = w[j] / 2
-            near = np.where((x < t[0]) | (x > t[-1]), 0.0, near)
-            out.append(near)
-        return self.bulk_fraction * np.mean(out, axis=0)
+            C = np.concatenate([[0.0], np.cumsum(w)])           # C[j] = sum of the first j weights
+            j = np.searchsorted(t, x, side="right")            # nodes <= x
+            lower = C[np.clip(j - 1, 0, t.size)]
+            upper = C[np.clip(j + 1, 0, t.size)]
+            if self.nonnegative:
+                upper = np.where(x < 0, 0.0, upper)
+            lo_all.append(lower)
+            up_all.append(upper)
+        outl = np.sum(self.top[: self.n_outliers, None] <= x.ravel()[None, :], axis=0).reshape(x.shape) / self.size
+        atom = self.null_mass * (x >= 0)
+        zero = np.mean(self._zero) * (x >= 0)
+        f = self.bulk_fraction
+        return (f * (np.mean(lo_all, axis=0) + zero) + atom + outl, f * (np.mean(up_all, axis=0) + zero) + atom + outl)
 
     def pdf(self, x, *, return_se=False):
         """Density of the bulk (the derivative of a monotone interpolation of each probe's cdf).
@@ -536,4 +550,4 @@ def stochastic_spectrum(source, *, method="slq", n_probes=4, degree=120, seed=No
                       UserWarning, stacklevel=2)
     return StochasticSpectrum(nodes, weights, size=N, rank=rank, top=top, n_outliers=n_out, method=method,
                               degree=degree, matrix_label=GramOperator.matrix_label if rank < N else op.matrix_label,
-                              info=info, confidence=confidence)
+                              info=info, confidence=confidence, nonnegative=op.F is not None)
