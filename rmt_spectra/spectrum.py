@@ -303,13 +303,10 @@ def _gauss_legendre_theta(n):
     return 0.5 * np.pi * (x + 1.0), 0.5 * np.pi * w
 
 
-_LEGGAUSS_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
 def _leggauss(n):
-    if n not in _LEGGAUSS_CACHE:
-        _LEGGAUSS_CACHE[n] = np.polynomial.legendre.leggauss(n)
-    return _LEGGAUSS_CACHE[n]
+    from .gaussian.quadrature import gauss_legendre  # the one cached Gauss–Legendre rule
+
+    return gauss_legendre(int(n))
 
 
 def _invert_monotone(tab: IntervalTable, target):

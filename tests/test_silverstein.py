@@ -130,3 +130,29 @@ def test_bad_input():
         SampleCovariance(Population([0.0]), 0.5)
     with pytest.raises(ValueError, match="z"):
         SampleCovariance(H, 0.5).stieltjes(np.nan)
+
+
+def test_support_pruning_keeps_every_gap_and_is_fast_path():
+    """Pairs of atoms whose lower bound (a_k^{1/3} + a_{k+1}^{1/3})³/d² of g is ≥ 1 are skipped: the bound must
+    be a true lower bound of g, and a population of two dense clusters keeps its one gap."""
+    from rmt_spectra.equivalents.support import _moments, silverstein_choi
+
+    rng = np.random.default_rng(0)
+    atoms = np.concatenate([rng.uniform(1.0, 1.1, 500), rng.uniform(5.0, 5.5, 500)])
+    pop = rs.Population(atoms)
+    info = silverstein_choi(pop, 0.1)
+    assert len(info.intervals) == 2
+    # the gap is where the density vanishes (independent check on a grid)
+    sc = rs.SampleCovariance(pop, 0.1)
+    (a1, b1), (a2, b2) = info.intervals
+    x = np.linspace(b1 + 1e-3, a2 - 1e-3, 50)
+    assert np.all(sc.pdf(x) == 0)
+    assert sc.pdf(np.array([b1 - 1e-3, a2 + 1e-3])).min() > 0
+    # the bound is below g on a fine grid between consecutive atoms
+    t, om = pop.distinct()
+    a = 0.1 * om * t**2
+    for k in rng.integers(0, t.size - 1, 20):
+        u = np.linspace(t[k], t[k + 1], 202)[1:-1]
+        g = _moments(u, t, a, 2)[1]
+        bound = (np.cbrt(a[k]) + np.cbrt(a[k + 1])) ** 3 / (t[k + 1] - t[k]) ** 2
+        assert g.min() >= bound * (1 - 1e-9)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import as_complex_array
+from ..gaussian.quadrature import gauss_legendre
 from ..spectrum import Spectrum
 from ..stochastic.spectrum import StochasticSpectrum
 from .spectrum import EmpiricalSpectrum
@@ -250,7 +251,7 @@ def wasserstein1(theory: Spectrum, eigenvalues, nodes: int = 4) -> float:
     if pts.size < 2:
         return 0.0
     a, b = pts[:-1], pts[1:]
-    xg, wg = np.polynomial.legendre.leggauss(nodes)
+    xg, wg = gauss_legendre(int(nodes))
     half = 0.5 * (b - a)
     x = 0.5 * (a + b)[:, None] + half[:, None] * xg[None, :]
     Fp = (np.searchsorted(eig, a, side="right") / p)[:, None]

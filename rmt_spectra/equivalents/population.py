@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int, check_nonnegative, check_positive, check_real
+from ..gaussian.quadrature import gauss_legendre
 from ..spectrum import _graded_t
 
 __all__ = ["Population"]
@@ -194,7 +195,7 @@ class Population:
 def _theta_nodes(a, b, n, grading=(1, 1)):
     """Gauss–Legendre in θ on [0, π] mapped by the angle variable of :class:`~rmt_spectra.spectrum.IntervalTable`
     (``t = a + (b-a) sin²(θ/2)``, graded at singular ends): nodes and dt-weights."""
-    x, w = np.polynomial.legendre.leggauss(n)
+    x, w = gauss_legendre(int(n))
     theta = 0.5 * np.pi * (x + 1.0)
     t, dt = _graded_t(a, b, grading, theta)
     return t, 0.5 * np.pi * w * dt

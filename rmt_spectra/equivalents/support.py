@@ -141,6 +141,12 @@ def silverstein_choi(population, ratio) -> SupportInfo:
     lefts, rights = [uL[0]], []
     if cand:
         cand = np.array(cand)
+        # exact pruning: on (t_k, t_{k+1}) g ≥ a_k/(u−t_k)² + a_{k+1}/(t_{k+1}−u)² ≥ (a_k^{1/3} + a_{k+1}^{1/3})³/d²
+        # (all terms of g are ≥ 0), so a pair whose bound is ≥ 1 has no gap and needs no Newton solve
+        d_all = t[cand + 1] - t[cand]
+        bound = (np.cbrt(a[cand]) + np.cbrt(a[cand + 1])) ** 3 / d_all**2
+        cand = cand[bound < 1.0]
+    if len(cand):
         tl, tr = t[cand], t[cand + 1]
         d = tr - tl
 

@@ -84,7 +84,7 @@ def truncated_gauss_hermite(n: int, limit: float):
         return gauss_hermite(n)
     if limit <= 0:
         raise ValueError(f"limit must be > 0, got {limit}")
-    x, w = np.polynomial.legendre.leggauss(400)
+    x, w = gauss_legendre(400)
     x, w = limit * x, limit * w * _phi(limit * x)
     w = w / w.sum()
     alpha, beta = np.zeros(n), np.zeros(n)
@@ -436,7 +436,7 @@ def kappa_rule(width, nodes=KAPPA_NODES, *, samples=None, kinked=False):
     T = math.asinh(limit / width)
     panels = max(-(-nodes // 16), 4)
     panels += panels % 2
-    x, wl = np.polynomial.legendre.leggauss(16)
+    x, wl = gauss_legendre(16)
     edges = np.linspace(-T, T, panels + 1)
     half = 0.5 * (edges[1:] - edges[:-1])
     mid = 0.5 * (edges[1:] + edges[:-1])

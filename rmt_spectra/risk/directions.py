@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..gaussian.quadrature import gauss_hermite, split_rule
+from ..gaussian.quadrature import gauss_hermite, gauss_legendre, split_rule
 from ..spiked.residual import NOISE_NODES, TRUNCATION
 
 __all__ = ["step_directions"]
@@ -157,7 +157,7 @@ def step_directions(step, *, scan_points=400):
     # the tails of the support beyond the extreme nodes (the λ rule leaves them out: a finite M has no
     # eigenvalue there); their direction mass goes to the extreme nodes, where the finite M's top
     # eigenvectors carry it
-    xg, wg = np.polynomial.legendre.leggauss(64)
+    xg, wg = gauss_legendre(64)
     tails, tail_nodes = [], []
     for a, b, node in ((float(lam.max()), hi, int(np.argmax(lam))), (lo, float(lam.min()), int(np.argmin(lam)))):
         mass = np.zeros(3)
