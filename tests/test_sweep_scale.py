@@ -94,8 +94,8 @@ def test_bad_arguments():
         sweep({"eta": [1.0]}, on_failure="explode", **SIZES)
     with pytest.raises(ValueError, match="retries"):
         sweep({"eta": [1.0]}, retries=-1, **SIZES)
+    pytest.importorskip("dask.distributed")
     with pytest.raises(TypeError, match="client"):
-        pytest.importorskip("dask.distributed")
         sweep({"eta": [1.0]}, client=42, **SIZES)
     with pytest.raises(ValueError, match="keep_results"):
         sweep({"eta": [1.0]}, client="local", keep_results=True, **SIZES)

@@ -382,7 +382,7 @@ def _compare_stochastic(theory, stochastic, z=None, n_grid=4000):
                                   [loc for loc, _ in theory.atoms]]))
     F_st, se = stochastic.cdf(x, return_se=True)
     F_st = (N * F_st - np.sum(matched[:, None] <= x[None, :], axis=0)) / (N - m)
-    se = np.nan_to_num(se, nan=np.nan) * N / (N - m)
+    se = se * N / (N - m)
     F_th = theory.cdf(x)
     diff = np.abs(F_th - F_st)
     i = int(np.argmax(diff))

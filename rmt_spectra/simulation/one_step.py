@@ -38,6 +38,19 @@ from .spikes import (
 __all__ = ["simulate_one_step", "OneStepResult"]
 
 
+def feature_eigenvalues(be, F):
+    """The ``N`` eigenvalues of ``FᵀF/n`` (ascending): via the smaller of ``FᵀF`` and ``FFᵀ``, plus exact
+    zeros when ``N > n``."""
+    n, N = int(F.shape[0]), int(F.shape[1])
+    K = F.T @ F if N <= n else F @ F.T
+    K *= 1.0 / n
+    eig = np.asarray(be.eigvalsh(K), dtype=float)
+    del K
+    if N > n:
+        eig = np.concatenate([np.zeros(N - n), eig])
+    return eig
+
+
 def validated_step_inputs(n0, n, d, N, activation, teacher, noise, eta, weights, second_layer, eta_tilde,
                           eta_exponent):
     """The checks shared by :func:`simulate_one_step` and the low-memory step: sizes, activations, noise,
@@ -260,19 +273,7 @@ class OneStepResult:
     # ------------------------------------------------------------------ spectra
     @cached_property
     def _feature_eigenvalues(self):
-        be = self.backend
-        F = self._F
-        n, N = self.params["n"], self.params["N"]
-        if N <= n:
-            K = F.T @ F
-        else:
-            K = F @ F.T
-        K *= 1.0 / n
-        eig = np.asarray(be.eigvalsh(K), dtype=float)
-        del K
-        if N > n:
-            eig = np.concatenate([np.zeros(N - n), eig])
-        return eig
+        return feature_eigenvalues(self.backend, self._F)
 
     def feature_spectrum(self, method="exact", **options):
         """The spectrum of ``Σ̂ = FᵀF/n``: exact eigenvalues, or a matrix-free stochastic estimate.

@@ -27,7 +27,7 @@ import numpy as np
 from .._validation import as_generator, check_size
 from .backend import get_backend, resolve_dtype
 from .network import draw_first_layer, draw_second_layer
-from .one_step import validated_step_inputs
+from .one_step import feature_eigenvalues, validated_step_inputs
 
 __all__ = ["simulate_step_features", "StepFeatures"]
 
@@ -89,13 +89,7 @@ class StepFeatures:
         if method == "exact":
             from ..empirical import EmpiricalSpectrum
 
-            F = np.asarray(self.F, float)
-            n, N = F.shape
-            K = F.T @ F / n if N <= n else F @ F.T / n
-            eig = np.linalg.eigvalsh(K)
-            if N > n:
-                eig = np.concatenate([np.zeros(N - n), eig])
-            return EmpiricalSpectrum(eig, matrix_label="F^T F / n")
+            return EmpiricalSpectrum(feature_eigenvalues(self.backend, self._F), matrix_label="F^T F / n")
         from ..stochastic import stochastic_spectrum
 
         return stochastic_spectrum(self, method=method, **options)

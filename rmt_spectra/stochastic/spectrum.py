@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from functools import cached_property
 
 import numpy as np
 
@@ -136,15 +137,19 @@ class StochasticSpectrum(Spectrum):
             out.append(np.interp(x, xs, Fs, left=0.0, right=Fs[-1]))
         return np.array(out)
 
+    @cached_property
+    def _pdf_pieces(self):
+        """Per probe, the derivative of the monotone (PCHIP) interpolant of its cdf points (built once)."""
+        return [interpolate.PchipInterpolator(xs, Fs, extrapolate=False).derivative() if xs.size >= 3 else None
+                for xs, Fs in self._cdf_pieces]
+
     def _per_probe_pdf(self, x):
         out = []
-        for xs, Fs in self._cdf_pieces:
-            if xs.size < 3:
+        for dpch in self._pdf_pieces:
+            if dpch is None:
                 out.append(np.zeros(np.shape(x)))
                 continue
-            pch = interpolate.PchipInterpolator(xs, Fs, extrapolate=False)
-            d = np.nan_to_num(pch.derivative()(x), nan=0.0)
-            out.append(np.maximum(d, 0.0))
+            out.append(np.maximum(np.nan_to_num(dpch(x), nan=0.0), 0.0))
         return np.array(out)
 
     def _spread(self, values):
