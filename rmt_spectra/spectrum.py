@@ -40,6 +40,7 @@ from functools import cached_property
 
 import numpy as np
 from numpy.polynomial import Chebyshev
+from numpy.polynomial.chebyshev import chebpts1, chebvander
 
 from ._lazy import lazy_import
 from ._validation import as_generator, as_real_array, check_int
@@ -181,38 +182,70 @@ class Spectrum:
                 pieces.append((lo, hi, (3 if lo in cuts else 1, 3 if hi in cuts else 1)))
         return pieces
 
-    def _table(self, a, b, grading):
-        def g(theta):
-            t, dt = _graded_t(a, b, grading, theta)
-            return self.pdf(t) * dt
+    def _table_batch(self, pieces):
+        """Chebyshev tables of several pieces ``(a, b, grading)`` from one call of :meth:`pdf`.
 
-        cheb = Chebyshev.interpolate(g, CDF_DEGREE, domain=[0.0, np.pi])
-        coarse = Chebyshev.interpolate(g, CDF_DEGREE // 2, domain=[0.0, np.pi])
-        G = cheb.integ(lbnd=0.0)
+        Per piece, ``g(θ) = ρ(t(θ)) t'(θ)`` is interpolated at the Chebyshev points of degree
+        :data:`CDF_DEGREE` and of half that degree; the difference of the two antiderivatives is the
+        table's error estimate. All points of all pieces go to ``pdf`` at once (the density solvers
+        are vectorized; one call instead of two per piece).
+        """
+        degrees = (CDF_DEGREE, CDF_DEGREE // 2)
+        nodes = {k: 0.5 * np.pi * (chebpts1(k + 1) + 1.0) for k in degrees}  # θ ∈ [0, π]
+        ts, dts = [], []
+        for a, b, grading in pieces:
+            for k in degrees:
+                t, dt = _graded_t(a, b, grading, nodes[k])
+                ts.append(t)
+                dts.append(dt)
+        values = np.asarray(self.pdf(np.concatenate(ts)), float) * np.concatenate(dts)
+        tables, pos = [], 0
         check = np.linspace(0.0, np.pi, 129)
-        error = float(np.max(np.abs(G(check) - coarse.integ(lbnd=0.0)(check))))
-        return IntervalTable(a, b, cheb, G, float(G(np.pi)), error, grading)
+        for a, b, grading in pieces:
+            fits = []
+            for k in degrees:
+                coef = chebvander(chebpts1(k + 1), k).T @ values[pos:pos + k + 1] * (2.0 / (k + 1))
+                coef[0] *= 0.5
+                fits.append(Chebyshev(coef, domain=[0.0, np.pi]))
+                pos += k + 1
+            cheb, coarse = fits
+            G = cheb.integ(lbnd=0.0)
+            error = float(np.max(np.abs(G(check) - coarse.integ(lbnd=0.0)(check))))
+            tables.append(IntervalTable(a, b, cheb, G, float(G(np.pi)), error, grading))
+        return tables
+
+    def _table(self, a, b, grading):
+        return self._table_batch([(a, b, grading)])[0]
 
     @cached_property
     def _tables(self) -> list[IntervalTable]:
         """Chebyshev tables of the density, one per piece of the support; a piece whose table misses
-        :data:`CDF_TOLERANCE` (a sharp peak, a long thin tail) is halved, up to :data:`CDF_MAX_PIECES`."""
+        :data:`CDF_TOLERANCE` (a sharp peak, a long thin tail) is halved, up to :data:`CDF_MAX_PIECES`
+        per support interval. Each round of pieces takes one call of :meth:`pdf`."""
         tables = []
         for a, b, grading in self._table_intervals():
             a, b = float(a), float(b)
-            if not b > a:
-                continue
-            todo, done = [self._table(a, b, grading)], []
-            while todo:
-                tab = todo.pop(0)
-                if tab.error <= CDF_TOLERANCE or len(todo) + len(done) + 2 > CDF_MAX_PIECES:
-                    done.append(tab)
+            if b > a:
+                tables.append((a, b, grading))
+        # rounds: every piece of a round in one pdf call; a piece that misses the tolerance is halved
+        groups = {i: [] for i in range(len(tables))}  # finished tables per original piece
+        count = {i: 1 for i in range(len(tables))}  # pieces (finished or pending) per original piece
+        todo = [(i, piece) for i, piece in enumerate(tables)]
+        while todo:
+            built = self._table_batch([piece for _, piece in todo])
+            nxt = []
+            for (i, _), tab in zip(todo, built):
+                if tab.error <= CDF_TOLERANCE or count[i] + 1 > CDF_MAX_PIECES:
+                    groups[i].append(tab)
                     continue
+                count[i] += 1
                 mid = 0.5 * (tab.left + tab.right)
-                todo += [self._table(tab.left, mid, (tab.grading[0], 1)),
-                         self._table(mid, tab.right, (1, tab.grading[1]))]
-            tables += sorted(done, key=lambda t: t.left)
-        return tables
+                nxt += [(i, (tab.left, mid, (tab.grading[0], 1))), (i, (mid, tab.right, (1, tab.grading[1])))]
+            todo = nxt
+        out = []
+        for i in range(len(tables)):
+            out += sorted(groups[i], key=lambda t: t.left)
+        return out
 
     # ---------------------------------------------------------------- cdf
     def cdf(self, x):

@@ -78,3 +78,23 @@ def test_bad_affine_and_density():
         Population.from_density(3.0, (0.0, 1.0))
     with pytest.raises(TypeError):
         Population.from_law(3.0)
+
+
+def test_gauss_rule_matches_moments_and_integrates_analytic_functions():
+    rng = np.random.default_rng(3)
+    H = Population(rng.uniform(-1.0, 3.0, 400), rng.random(400), signed=True)
+    G = H.gauss_rule(10)
+    assert len(G) == 10 and G.atoms.min() > H.atoms.min() and G.atoms.max() < H.atoms.max()
+    for k in range(20):  # exact to order 2n − 1
+        assert abs(G.moment(k) - H.moment(k)) <= 1e-12 * np.sum(H.weights * np.abs(H.atoms) ** k)
+    assert abs(G.moment(20) - H.moment(20)) > 1e-10 * H.moment(20)  # and not beyond: the test can fail
+    # a function analytic near the hull: geometric convergence in n
+    f = lambda t: 1.0 / (t - (4.0 + 1.0j))  # noqa: E731
+    exact = np.sum(H.weights * f(H.atoms))
+    errors = [abs(np.sum(H.gauss_rule(n).weights * f(H.gauss_rule(n).atoms)) - exact) for n in (4, 8, 16)]
+    assert errors[2] < 1e-10 and errors[1] < 1e-3 * errors[0]
+    # fewer distinct atoms than nodes: the measure itself
+    small = Population([1.0, 2.0, 2.0], [0.2, 0.3, 0.5])
+    assert np.allclose(small.gauss_rule(5).moment(3), small.moment(3))
+    with pytest.raises(ValueError, match="n_nodes"):
+        H.gauss_rule(0)

@@ -60,6 +60,9 @@ import numpy as np
 
 __all__ = ["MixtureEquation"]
 
+#: entries of the ``(points, n_kappa)`` work arrays per block of :meth:`MixtureEquation._kappa_part` (L2-sized)
+KAPPA_BLOCK = 1 << 15
+
 
 def _matmul_real(a, b):
     """``a @ b`` for complex ``a`` and real ``b``, in real arithmetic."""
@@ -133,6 +136,13 @@ class MixtureEquation:
         self._pair_index[self.iu[1], self.iu[0]] = np.arange(self.iu[0].size)
         self._w_tau = self.lambda_weights[None, :] * self.tau  # ω_l τ_k(l)
         self.variance = self._w_tau.sum(axis=1)  # s_k² = E_λ τ_k
+        # δ(κ) is linear in u = (T at the pairs, q): δ = u @ delta_basis; the map's outputs (C at the pairs, c⋆)
+        # are κ-averages of h = 1/(1 + δ) against out_basis; the Jacobian's κ-sum is one product with the
+        # fixed table Z[κ, (u, o)] = delta_basis[u, κ]·out_basis[o, κ]
+        self._delta_basis = np.vstack([self._pair_basis, self.phi * self.pi[:, None] * self.mustar2])  # (n_u, nκ)
+        self._out_basis = np.vstack([self._pair_products, self.mustar2])  # (n_out, nκ)
+        self._jacobian_table = np.einsum("uj,oj->juo", self._delta_basis, self._out_basis).reshape(
+            self.kappa_weights.size, -1)
 
     # ------------------------------------------------------------ packing
     def unpack(self, x):
@@ -238,39 +248,75 @@ class MixtureEquation:
         """``δ(κ_j; z)`` at the κ nodes, shape ``(M, n_kappa)``."""
         q, C = self.unpack(x)
         T, _, _ = self.lambda_part(q, C)
-        return T @ self._pair_basis + self.phi * (self.pi * q) @ self.mustar2
+        return _matmul_real(np.concatenate([T, q], axis=1), self._delta_basis)
 
     # ------------------------------------------------------------ the map
     def evaluate(self, x, z, *, jacobian=True):
-        """``Φ(x)`` and (``jacobian=True``) ``dΦ/dx`` of shape ``(M, size, size)``."""
+        """``Φ(x)`` and (``jacobian=True``) ``dΦ/dx`` of shape ``(M, size, size)``.
+
+        ``δ(κ) = Σ_{i<=j} (2 − δ_ij) μ1_i μ1_j T_ij + φ Σ_k π_k q_k μ⋆_k²`` is linear in ``u = (T, q)``,
+        so ``δ = u B`` and the κ-sums are matrix products with fixed tables: the outputs are
+        ``(w h) Pᵀ`` (``h = 1/(1 + δ)``) and their derivatives in ``u`` are ``−B diag(w h²) Pᵀ``,
+        one product of ``w h²`` with the table of ``B_uκ P_oκ``; no ``(M, size, n_kappa)`` array is formed.
+        """
         K, n_x = self.K, self.size
+        npair = n_x - K
         z = np.asarray(z, complex)
         q, C = self.unpack(x)
         T, S, der = self.lambda_part(q, C, derivatives=jacobian)
-        # δ(κ) = Σ_{i<=j} (2 − δ_ij) μ1_i μ1_j T_ij + φ Σ_k π_k q_k μ⋆_k²
-        delta = T @ self._pair_basis + self.phi * (self.pi * q) @ self.mustar2
-        h = 1.0 / (1.0 + delta)
-        wh = self.kappa_weights * h
-        Cn = _matmul_real(wh, self._pair_products.T)  # C_ij at the pairs
-        cstar = _matmul_real(wh, self.mustar2.T)
+        u = np.concatenate([T, q], axis=1)
+        outputs, table = self._kappa_part(u, jacobian)
+        Cn, cstar = outputs[:, :npair], outputs[:, npair:]
         qn = 1.0 / (cstar - z[:, None] + S)
         out = np.concatenate([qn, Cn], axis=1)
         if not jacobian:
             return out, None
         M = x.shape[0]
-        dT = np.concatenate([der["dT_dq"], der["dT_dC"]], axis=1)  # (M, n_x, npair)
-        dS = np.concatenate([der["dS_dq"], der["dS_dC"]], axis=1)  # (M, n_x, K)
-        ddelta = dT @ self._pair_basis  # (M, n_x, n_kappa)
-        ddelta[:, :K] += self.phi * self.pi[None, :, None] * self.mustar2[None, :, :]
-        wh2 = self.kappa_weights * h * h  # (M, n_kappa)
-        weighted = ddelta * wh2[:, None, :]
-        dCn = -_matmul_real(weighted, self._pair_products.T)  # (M, n_x, npair)
-        dcstar = -_matmul_real(weighted, self.mustar2.T)  # (M, n_x, K)
-        dqn = -(qn * qn)[:, None, :] * (dcstar + dS)
+        du = np.zeros((M, n_x, npair + K), complex)  # du/dx: rows are the unknowns (q, C pairs)
+        du[:, :K, :npair] = der["dT_dq"]
+        du[:, K:, :npair] = der["dT_dC"]
+        du[:, np.arange(K), npair + np.arange(K)] = 1.0
+        d_outputs = -(du @ table)  # (M, n_x, npair + K)
+        dqn = -(qn * qn)[:, None, :] * (d_outputs[..., npair:] + np.concatenate([der["dS_dq"], der["dS_dC"]], axis=1))
         J = np.empty((M, n_x, n_x), complex)
         J[:, :K, :] = np.swapaxes(dqn, 1, 2)
-        J[:, K:, :] = np.swapaxes(dCn, 1, 2)
+        J[:, K:, :] = np.swapaxes(d_outputs[..., :npair], 1, 2)
         return out, J
+
+    def _kappa_part(self, u, jacobian):
+        """The κ-averages ``Σ_j w_j h_j P_oj`` and (``jacobian``) ``Σ_j w_j h_j² B_uj P_oj``, ``h = 1/(1 + u B)``.
+
+        In real arithmetic on contiguous arrays (complex @ real does not reach BLAS), in blocks of
+        points whose ``(points, n_kappa)`` arrays stay in cache.
+        """
+        M, n_u = u.shape
+        n_out = self._out_basis.shape[0]
+        outputs = np.empty((M, n_out), complex)
+        table = np.empty((M, n_u, n_out), complex) if jacobian else None
+        u_re, u_im = np.ascontiguousarray(u.real), np.ascontiguousarray(u.imag)
+        w = self.kappa_weights
+        block = max(1, KAPPA_BLOCK // w.size)
+        for i in range(0, M, block):
+            sl = slice(i, i + block)
+            one_plus_re = u_re[sl] @ self._delta_basis
+            one_plus_re += 1.0
+            delta_im = u_im[sl] @ self._delta_basis
+            inv_abs2 = one_plus_re * one_plus_re
+            inv_abs2 += delta_im * delta_im
+            np.reciprocal(inv_abs2, out=inv_abs2)
+            h_re = one_plus_re * inv_abs2
+            h_im = delta_im * inv_abs2
+            np.negative(h_im, out=h_im)
+            wh_re, wh_im = w * h_re, w * h_im
+            outputs[sl] = (wh_re @ self._out_basis.T) + 1j * (wh_im @ self._out_basis.T)
+            if jacobian:
+                wh2_re = wh_re * h_re
+                wh2_re -= wh_im * h_im
+                wh2_im = wh_re * h_im
+                wh2_im += wh_im * h_re
+                table[sl] = ((wh2_re @ self._jacobian_table)
+                             + 1j * (wh2_im @ self._jacobian_table)).reshape(-1, n_u, n_out)
+        return outputs, table
 
     def residual(self, x, z, *, jacobian=True):
         """``F = x − Φ(x)``, its Jacobian ``I − dΦ/dx`` and ``∂F/∂z``."""

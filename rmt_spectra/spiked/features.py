@@ -312,7 +312,7 @@ class SpikedFeatures(Spectrum):
 
     @classmethod
     def _from_step(cls, activation, n, d, N, step, **kwargs):
-        profile = VarianceProfile(step.tau, step.lambda_weights, step.lambda_nodes)
+        profile = step.spectrum_profile()
         self = cls(activation, n, d, N, groups=step.groups, profile=profile, **kwargs)
         self.step = step
         self.row_norm_variance = np.asarray(step.row_norm_variance, float)
