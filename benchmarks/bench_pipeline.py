@@ -46,8 +46,8 @@ PRESETS = {
 
 
 def _values(outliers):
-    """Locations of a list of outliers (plain values or ``(value, label)`` pairs), rounded."""
-    return [round(float(o[0] if isinstance(o, (tuple, list)) else o), 3) for o in outliers]
+    """Locations of a list of outliers (:class:`~rmt_spectra.Outlier` objects or plain values), rounded."""
+    return [round(float(getattr(o, "location", o)), 3) for o in outliers]
 
 
 def peak_rss_gb():

@@ -33,6 +33,19 @@ def test_gram_operator_is_FtF_over_n_in_any_chunking():
     np.testing.assert_allclose(GramOperator.from_matmat(lambda X: dense @ X, 40).dense(), dense, atol=1e-13)
 
 
+def test_companion_is_FFt_over_n_without_a_copy():
+    rng = np.random.default_rng(5)
+    F = rng.standard_normal((150, 400))
+    op = GramOperator(F, chunk_rows=37)
+    comp = op.companion()
+    V = rng.standard_normal((150, 3))
+    assert comp.size == 150 and comp.F is F  # shares F: memory stays nN
+    np.testing.assert_allclose(comp.matmat(V), F @ (F.T @ V) / 150, rtol=1e-12, atol=1e-12)
+    assert comp.matvecs == 3 and op.matvecs == 0
+    with pytest.raises(ValueError, match="companion"):
+        comp.companion()
+
+
 def test_gram_operator_torch_matches_numpy():
     torch = pytest.importorskip("torch")
     F = _features(60, 30, 20)

@@ -56,10 +56,9 @@ class GramOperator:
                 F = F.astype(float)
         if F.ndim != 2 or F.shape[0] < 1 or F.shape[1] < 1:
             raise ValueError(f"F must be a non-empty matrix (n, N), got shape {tuple(F.shape)}")
-        if not self._torch and not np.all(np.isfinite(F)):
-            raise ValueError("F must be finite (no NaN or inf)")
         self.F = F
         n, self.size = int(F.shape[0]), int(F.shape[1])
+        self._outer = False  # True: the companion F Fᵀ (see companion())
         self.scale = 1.0 / n if scale is None else float(scale)
         if not np.isfinite(self.scale) or self.scale <= 0:
             raise ValueError(f"scale must be > 0, got {scale!r}")
@@ -69,6 +68,10 @@ class GramOperator:
         self.chunk_rows = check_size("chunk_rows", chunk_rows)
         self.matvecs = 0
         self._matmat = None
+        if not self._torch:  # by chunks: no n × N boolean temporary
+            for start in range(0, n, self.chunk_rows):
+                if not np.all(np.isfinite(F[start:start + self.chunk_rows])):
+                    raise ValueError("F must be finite (no NaN or inf)")
 
     @classmethod
     def from_matmat(cls, matmat, size, *, matrix_label="A"):
@@ -92,7 +95,7 @@ class GramOperator:
         op = cls.__new__(cls)
         op.F, op._torch, op.size = None, False, check_size("size", size)
         op.scale, op.chunk_rows, op.matvecs = 1.0, 1, 0
-        op._matmat = matmat
+        op._matmat, op._outer = matmat, False
         op.matrix_label = matrix_label
         return op
 
@@ -115,6 +118,17 @@ class GramOperator:
             out = np.asarray(self._matmat(V2), float).reshape(self.size, -1)
         elif self._torch:
             out = self._torch_matmat(V2)
+        elif self._outer:  # F (Fᵀ V): two passes over the rows of F, no transposed copy
+            F = self.F
+            Vc = V2.astype(F.dtype, copy=False)
+            dtype = np.result_type(F.dtype, np.float32)
+            Y = np.zeros((F.shape[1], V2.shape[1]), dtype=dtype)
+            for start in range(0, F.shape[0], self.chunk_rows):
+                Y += F[start:start + self.chunk_rows].T @ Vc[start:start + self.chunk_rows]
+            out = np.empty((self.size, V2.shape[1]), dtype=dtype)
+            for start in range(0, F.shape[0], self.chunk_rows):
+                out[start:start + self.chunk_rows] = F[start:start + self.chunk_rows] @ Y
+            out *= self.scale
         else:
             F = self.F
             Vc = V2.astype(F.dtype, copy=False)
@@ -130,6 +144,14 @@ class GramOperator:
 
         F = self.F
         Vt = torch.as_tensor(np.ascontiguousarray(V), dtype=F.dtype, device=F.device)
+        if self._outer:
+            Y = torch.zeros((F.shape[1], V.shape[1]), dtype=F.dtype, device=F.device)
+            for start in range(0, F.shape[0], self.chunk_rows):
+                Y += F[start:start + self.chunk_rows].T @ Vt[start:start + self.chunk_rows]
+            out = torch.empty((self.size, V.shape[1]), dtype=F.dtype, device=F.device)
+            for start in range(0, F.shape[0], self.chunk_rows):
+                out[start:start + self.chunk_rows] = F[start:start + self.chunk_rows] @ Y
+            return (out * self.scale).cpu().numpy()
         out = torch.zeros((self.size, V.shape[1]), dtype=F.dtype, device=F.device)
         for start in range(0, F.shape[0], self.chunk_rows):
             block = F[start:start + self.chunk_rows]
@@ -140,11 +162,18 @@ class GramOperator:
     matvec = matmat
 
     def companion(self):
-        """The ``n × n`` operator ``FFᵀ/n`` (same nonzero eigenvalues as ``FᵀF/n``), sharing ``F``."""
+        """The ``n × n`` operator ``FFᵀ/n`` (same nonzero eigenvalues as ``FᵀF/n``), sharing ``F``.
+
+        Applied as ``F(FᵀV)``: two passes over the row chunks of the same ``F``, no transposed copy
+        (memory stays ``nN``; a product reads ``F`` twice instead of once).
+        """
         if self.F is None:
             raise ValueError("companion() needs the features F (not a bare matmat)")
-        F = self.F.T if self._torch else np.ascontiguousarray(self.F.T)
-        op = GramOperator(F, scale=self.scale)
+        if self._outer:
+            raise ValueError("companion() of a companion: use the original operator")
+        op = GramOperator.__new__(GramOperator)
+        op.__dict__.update(self.__dict__)
+        op.size, op.matvecs, op._outer = int(self.F.shape[0]), 0, True
         op.matrix_label = "F F^T / n"
         return op
 
