@@ -370,11 +370,13 @@ def _compare_stochastic(theory, stochastic, z=None, n_grid=4000):
     matches = []
     for o in above:
         for _ in range(o.multiplicity):
-            if len(matches) < top.size - 1:
+            if len(matches) < top.size:
                 matches.append(OutlierMatch(o.location, float(top[len(matches)]), o.source))
     m = len(matches)
     N = stochastic.size
     matched = top[:m]
+    # the largest bulk eigenvalue: the next top eigenvalue, else the largest bulk node of the probes
+    bulk_edge = float(top[m]) if top.size > m else float(max((b for _, b in stochastic.support), default=np.nan))
     lo = min([a for a, _ in theory.support] + [a for a, _ in stochastic.support] + [0.0])
     hi = max([b for _, b in theory.support] + [b for _, b in stochastic.support])
     pad = 0.02 * (hi - lo)
@@ -401,6 +403,6 @@ def _compare_stochastic(theory, stochastic, z=None, n_grid=4000):
     return Comparison(
         ks=float(diff[i]), w1=w1, z=z, stieltjes_theory=np.asarray(theory.stieltjes(z), complex),
         stieltjes_empirical=m_bulk, outliers=matches, bulk_edge_theory=float(right),
-        bulk_edge_measured=float(top[m]) if top.size > m else np.nan, size=N - m,
+        bulk_edge_measured=bulk_edge, size=N - m,
         ks_se=float(se[i]), ks_bracket=bracket, stieltjes_se=m_se * N / (N - m), method=stochastic.method,
     )

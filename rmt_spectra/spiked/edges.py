@@ -4,15 +4,28 @@ r"""Support edges of the feature covariance after one step: folds of the real so
 bulk the equations have a real solution branch, parametrized by the real transform
 ``g(x)`` (or, left of the bulk when ``N > n``, by the companion ``φg − (1 − φ)/x`` whose
 pole the transform itself has); the edge is where ``x(g)`` folds
-(:func:`rmt_spectra.solvers.fold_edge`). No density is scanned.
+(:func:`rmt_spectra.solvers.fold_edge`).
+
+Gaps inside the bulk (e.g. the linear part of the features splitting off as its own bulk when
+``N ≫ d``), and the left edge when ``N > n`` (the unknowns of the ``N × N`` resolvent have a pole at 0
+that a walk from ``x < 0`` cannot cross), come from one scan and bisection
+(:func:`bulk_intervals`): a point lies outside the bulk when ``Im g(x + iη)`` grows linearly with the
+height ``η`` (``Im g(x + iη) = η ∫ dμ(t)/((t − x)² + η²)`` off the support, ``→ πρ(x) > 0`` on it),
+tested at two small heights, so no real root (which the continuation can reach spuriously near the
+pole at 0) is trusted. A gap narrower than the scan's spacing can be missed.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..solvers import fold_edge
+from ..solvers import fold_edge, solve_upper
 
-__all__ = ["fold_right_edge", "fold_left_edge"]
+__all__ = ["fold_right_edge", "fold_left_edge", "bulk_intervals", "outside_bulk", "GAP_SCAN_POINTS"]
+
+#: points of the scan for gaps (angle-spaced between the outer edges: denser towards them)
+GAP_SCAN_POINTS = 160
+#: heights of the outside-the-bulk test, relative to the scale of the spectrum
+TEST_HEIGHT = 1e-9
 
 
 def _transform(equation, phi, companion):
@@ -49,3 +62,52 @@ def fold_left_edge(equation, phi):
     if x is None:
         raise RuntimeError("SpikedFeatures.left_edge: the real branch has no fold")
     return max(float(x), 0.0)
+
+
+def outside_bulk(equation, x, scale, phi=1.0):
+    """Whether each real ``x`` lies outside the bulk: ``Im g`` doubles from height ``η`` to ``2η``
+    (``η = TEST_HEIGHT·scale``); on the bulk it stays at ``πρ(x)``. When ``φ = N/n > 1`` the companion
+    transform ``φg − (1 − φ)/z`` is tested (no atom at 0, whose Lorentzian is not linear in ``η`` for
+    ``x ≲ η``)."""
+    x = np.asarray(x, float)
+    eta = TEST_HEIGHT * scale
+    z = np.concatenate([x + 1j * eta, x + 2j * eta])
+    sol, report = solve_upper(equation, z, on_failure="ignore")
+    g = equation.stieltjes(sol)
+    im = (phi * g - (1.0 - phi) / z).imag if phi > 1.0 else g.imag
+    ok = report.converged[: x.size] & report.converged[x.size:]
+    return ok & (im[x.size:] > 1.5 * im[: x.size])
+
+
+def bulk_intervals(equation, start, right, *, phi=1.0, start_outside=False, points=GAP_SCAN_POINTS, rtol=1e-9):
+    """Support intervals of the bulk in ``[start, right]`` by one scan and bisection (module docstring).
+
+    ``start`` is the left edge (``start_outside=False``) or a point left of the bulk (``start_outside=True``,
+    e.g. ``100·TEST_HEIGHT·right`` when ``N > n``: a bulk below it is not resolved); ``right`` is the right edge. The scan tests ``points``
+    angle-spaced points (and, from an outside start, 8 log-spaced ones above it) with
+    :func:`outside_bulk`; every change between outside and inside across two neighbouring points is an
+    edge, refined by bisection (all together, to ``rtol`` relative to the edge, and no finer than the
+    test height).
+    """
+    scale = max(abs(right), 1e-300)
+    theta = np.pi * (np.arange(points) + 0.5) / points
+    x = start + (right - start) * np.sin(0.5 * theta) ** 2
+    if start_outside:
+        x = np.unique(np.concatenate([[start], start * np.logspace(0.0, np.log10(x[0] / start), 9)[1:-1], x]))
+    out = outside_bulk(equation, x, scale, phi)
+    if start_outside:
+        out[0] = True
+    else:
+        out[0] = False  # the left edge is known: the first scan point lies in the bulk
+    out[-1] = False  # ... and so does the last, below the right edge
+    cuts = np.flatnonzero(out[:-1] != out[1:])
+    lo, hi = x[cuts], x[cuts + 1]
+    opens = out[cuts]  # outside → inside: an interval starts (the outside side is lo)
+    floor = 10.0 * TEST_HEIGHT * scale
+    while lo.size and np.any(hi - lo > np.maximum(rtol * np.abs(hi), floor)):
+        mid = 0.5 * (lo + hi)
+        move_lo = outside_bulk(equation, mid, scale, phi) == opens  # the midpoint is on lo's side
+        lo, hi = np.where(move_lo, mid, lo), np.where(move_lo, hi, mid)
+    edges = 0.5 * (lo + hi)
+    bounds = ([] if start_outside else [float(start)]) + [float(e) for e in edges] + [float(right)]
+    return [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds) - 1, 2)]

@@ -52,7 +52,7 @@ from ..solvers import solve_on_support, solve_upper
 from ..solvers.policy import full_output_flag
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
-from .edges import fold_left_edge, fold_right_edge
+from .edges import TEST_HEIGHT, bulk_intervals, fold_left_edge, fold_right_edge
 from .kappa import KAPPA_NODES, kappa_rule
 from .network import LAMBDA_NODES, network_step
 from .outliers import find_outliers, mean_outlier_matrix, outlier_condition
@@ -394,14 +394,28 @@ class SpikedFeatures(Spectrum):
 
     @property
     def left_edge(self) -> float:
-        """Left edge of the bulk: the fold of the real branch walked from ``x = −∞`` (0 when ``N = n``)."""
+        """Left edge of the bulk: the fold of the real branch walked from ``x = −∞`` when ``N < n``, 0 when
+        ``N = n``, and when ``N > n`` the first edge of the scan of :attr:`support`."""
         if "left" not in self._cache:
-            self._cache["left"] = fold_left_edge(self.equation, self.phi)
+            if self.phi > 1.0 + 1e-12:
+                self._cache["left"] = self.support[0][0]
+            else:
+                self._cache["left"] = fold_left_edge(self.equation, self.phi)
         return self._cache["left"]
 
     @property
     def support(self):
-        return [(self.left_edge, self.right_edge)]
+        """Support intervals of the bulk: the outer edges, split at the gaps that one scan finds
+        (:func:`~rmt_spectra.spiked.edges.bulk_intervals`; when ``N > n`` the scan also gives the left edge)."""
+        if "support" not in self._cache:
+            right = self.right_edge
+            if self.phi > 1.0 + 1e-12:
+                intervals = bulk_intervals(self.equation, 100 * TEST_HEIGHT * right, right, phi=self.phi,
+                                           start_outside=True)
+            else:
+                intervals = bulk_intervals(self.equation, self.left_edge, right, phi=self.phi)
+            self._cache["support"] = intervals
+        return list(self._cache["support"])
 
     # ------------------------------------------------------------ outliers (see outliers.py)
     def mean_outlier_matrix(self):
