@@ -87,19 +87,19 @@ def test_spectrum_profile_is_the_gauss_rule_of_the_lambda_rule():
         assert abs(net.right_edge - b) < 1e-3 * b and abs(net.left_edge - a) < 5e-3 * a
 
 
-def test_support_finds_the_gap_and_the_left_edge_when_N_exceeds_n():
-    """N = 4n = 20d: the linear part of the features (rank d) splits off as its own bulk of n − d … d
-    eigenvalues of FFᵀ/n. The support has the gap and a positive left edge (a walk from x < 0 cannot
-    cross the pole at 0); the simulated network agrees: n − d eigenvalues below the gap, up to the
-    strays of finite size (measured 1 of 1000 in the gap's middle, seed 0)."""
+def test_support_finds_the_gap_when_N_exceeds_n():
+    """N = 4n = 20d: the linear part of the features (rank d) splits off as its own bulk of d of the n
+    nonzero eigenvalues of FFᵀ/n. The support has the gap (the left edge stays 0 for N > n: the unknowns
+    have a pole there); the simulated network agrees: n − d eigenvalues below the gap, up to the strays
+    of finite size (measured 1 of 1000 in the gap's middle, seed 0)."""
     n0, n, d, N = 800, 1000, 200, 4000
     th = SpikedFeatures.from_one_step("tanh", "tanh", 3.0, n0, n, d, N, second_layer="pm1")
     (left, a), (b, right) = th.support
-    assert 0 < left < a < b < right and th.left_edge == left
+    assert left == th.left_edge == 0.0 and 0.2 < a < 0.5 and 1.0 < b < 1.5 < right
     eps = 1e-4
-    dens = th.pdf(np.array([left * (1 - eps), left * (1 + eps), a * (1 - eps), a * (1 + eps),
-                            b * (1 - eps), b * (1 + eps)]))
-    assert dens[0] == 0 and dens[1] > 0 and dens[2] > 0 and dens[3] == 0 and dens[4] == 0 and dens[5] > 0
+    dens = th.pdf(np.array([a * (1 - eps), a * (1 + eps), b * (1 - eps), b * (1 + eps)]))
+    assert dens[0] > 0 and dens[1] == 0 and dens[2] == 0 and dens[3] > 0
+    assert abs(th.stieltjes(0.5 * (a + b) + 1e-9j).imag) < 1e-6  # Im g = O(η) in the gap
     small = th.cdf(0.5 * (a + b)) - (1 - n / N)
     # measured 0.19938 against 0.2: the whole continuous part integrates to 0.24938 of 0.25 here
     assert abs(small - (n - d) / N) < 1e-3 and abs(th.total_mass - 1.0) < 1e-3
@@ -111,6 +111,9 @@ def test_support_finds_the_gap_and_the_left_edge_when_N_exceeds_n():
     assert abs(int(np.sum(ev < 0.5 * (a + b))) - (n - d)) <= 3
     width = b - a
     assert int(np.sum((ev > a + 0.1 * width) & (ev < b - 0.1 * width))) <= 3
+    # no gap at N < n (the old single interval, edges by folds)
+    one = SpikedFeatures.from_one_step("relu", "relu", 3.0, 4000, 2000, 1000, 1000, second_layer="pm1")
+    assert one.support == [(one.left_edge, one.right_edge)]
 
 
 def test_gaussian_second_layer_quadrature():

@@ -7,12 +7,14 @@ pole the transform itself has); the edge is where ``x(g)`` folds
 (:func:`rmt_spectra.solvers.fold_edge`).
 
 Gaps inside the bulk (e.g. the linear part of the features splitting off as its own bulk when
-``N ≫ d``), and the left edge when ``N > n`` (the unknowns of the ``N × N`` resolvent have a pole at 0
-that a walk from ``x < 0`` cannot cross), come from one scan and bisection
+``N ≫ d``) come from one scan and bisection
 (:func:`bulk_intervals`): a point lies outside the bulk when ``Im g(x + iη)`` grows linearly with the
 height ``η`` (``Im g(x + iη) = η ∫ dμ(t)/((t − x)² + η²)`` off the support, ``→ πρ(x) > 0`` on it),
-tested at two small heights, so no real root (which the continuation can reach spuriously near the
-pole at 0) is trusted. A gap narrower than the scan's spacing can be missed.
+tested at two small heights, so no real root (which the continuation can reach spuriously) is trusted.
+A gap narrower than the scan's spacing can be missed. When ``N > n`` the unknowns of the ``N × N``
+resolvent have a pole at 0 (they grow like ``1/x``) and the solutions below ``SMALL_X`` of the right
+edge are not reliable: the support then starts at 0 and no gap is reported below ``SMALL_X·right``
+(a walk from ``x < 0`` cannot cross the pole either).
 """
 from __future__ import annotations
 
@@ -20,12 +22,14 @@ import numpy as np
 
 from ..solvers import fold_edge, solve_upper
 
-__all__ = ["fold_right_edge", "fold_left_edge", "bulk_intervals", "outside_bulk", "GAP_SCAN_POINTS"]
+__all__ = ["fold_right_edge", "fold_left_edge", "bulk_intervals", "outside_bulk", "GAP_SCAN_POINTS", "SMALL_X"]
 
 #: points of the scan for gaps (angle-spaced between the outer edges: denser towards them)
 GAP_SCAN_POINTS = 160
 #: heights of the outside-the-bulk test, relative to the scale of the spectrum
 TEST_HEIGHT = 1e-9
+#: when N > n, no gap is reported below this fraction of the right edge (module docstring)
+SMALL_X = 0.01
 
 
 def _transform(equation, phi, companion):
@@ -79,15 +83,16 @@ def outside_bulk(equation, x, scale, phi=1.0):
     return ok & (im[x.size:] > 1.5 * im[: x.size])
 
 
-def bulk_intervals(equation, start, right, *, phi=1.0, start_outside=False, points=GAP_SCAN_POINTS, rtol=1e-9):
+def bulk_intervals(equation, start, right, *, phi=1.0, start_outside=False, reliable_from=None,
+                   points=GAP_SCAN_POINTS, rtol=1e-9):
     """Support intervals of the bulk in ``[start, right]`` by one scan and bisection (module docstring).
 
-    ``start`` is the left edge (``start_outside=False``) or a point left of the bulk (``start_outside=True``,
-    e.g. ``100·TEST_HEIGHT·right`` when ``N > n``: a bulk below it is not resolved); ``right`` is the right edge. The scan tests ``points``
+    ``start`` is the left edge (``start_outside=False``) or a point left of the bulk with a solution outside
+    it (``start_outside=True``); ``right`` is the right edge. The scan tests ``points``
     angle-spaced points (and, from an outside start, 8 log-spaced ones above it) with
     :func:`outside_bulk`; every change between outside and inside across two neighbouring points is an
     edge, refined by bisection (all together, to ``rtol`` relative to the edge, and no finer than the
-    test height).
+    test height). Scan points below ``reliable_from`` count as inside the bulk (no gap is reported there).
     """
     scale = max(abs(right), 1e-300)
     theta = np.pi * (np.arange(points) + 0.5) / points
@@ -95,6 +100,8 @@ def bulk_intervals(equation, start, right, *, phi=1.0, start_outside=False, poin
     if start_outside:
         x = np.unique(np.concatenate([[start], start * np.logspace(0.0, np.log10(x[0] / start), 9)[1:-1], x]))
     out = outside_bulk(equation, x, scale, phi)
+    if reliable_from is not None:
+        out &= x >= reliable_from
     if start_outside:
         out[0] = True
     else:

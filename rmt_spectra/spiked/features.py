@@ -52,7 +52,7 @@ from ..solvers import solve_on_support, solve_upper
 from ..solvers.policy import full_output_flag
 from ..spectrum import Spectrum
 from .bulk import MixtureEquation
-from .edges import TEST_HEIGHT, bulk_intervals, fold_left_edge, fold_right_edge
+from .edges import SMALL_X, bulk_intervals, fold_left_edge, fold_right_edge
 from .kappa import KAPPA_NODES, kappa_rule
 from .network import LAMBDA_NODES, network_step
 from .outliers import find_outliers, mean_outlier_matrix, outlier_condition
@@ -394,27 +394,21 @@ class SpikedFeatures(Spectrum):
 
     @property
     def left_edge(self) -> float:
-        """Left edge of the bulk: the fold of the real branch walked from ``x = −∞`` when ``N < n``, 0 when
-        ``N = n``, and when ``N > n`` the first edge of the scan of :attr:`support`."""
+        """Left edge of the bulk: the fold of the real branch walked from ``x = −∞`` when ``N < n``; 0 when
+        ``N >= n`` (for ``N > n`` the unknowns have a pole at 0: see :mod:`~rmt_spectra.spiked.edges`)."""
         if "left" not in self._cache:
-            if self.phi > 1.0 + 1e-12:
-                self._cache["left"] = self.support[0][0]
-            else:
-                self._cache["left"] = fold_left_edge(self.equation, self.phi)
+            self._cache["left"] = 0.0 if self.phi > 1.0 else fold_left_edge(self.equation, self.phi)
         return self._cache["left"]
 
     @property
     def support(self):
         """Support intervals of the bulk: the outer edges, split at the gaps that one scan finds
-        (:func:`~rmt_spectra.spiked.edges.bulk_intervals`; when ``N > n`` the scan also gives the left edge)."""
+        (:func:`~rmt_spectra.spiked.edges.bulk_intervals`; for ``N > n`` none below ``SMALL_X`` of the right edge)."""
         if "support" not in self._cache:
             right = self.right_edge
-            if self.phi > 1.0 + 1e-12:
-                intervals = bulk_intervals(self.equation, 100 * TEST_HEIGHT * right, right, phi=self.phi,
-                                           start_outside=True)
-            else:
-                intervals = bulk_intervals(self.equation, self.left_edge, right, phi=self.phi)
-            self._cache["support"] = intervals
+            reliable = SMALL_X * right if self.phi > 1.0 else None
+            self._cache["support"] = bulk_intervals(self.equation, self.left_edge, right, phi=self.phi,
+                                                    reliable_from=reliable)
         return list(self._cache["support"])
 
     # ------------------------------------------------------------ outliers (see outliers.py)
