@@ -64,11 +64,6 @@ __all__ = ["MixtureEquation"]
 KAPPA_BLOCK = 1 << 15
 
 
-def _matmul_real(a, b):
-    """``a @ b`` for complex ``a`` and real ``b``, in real arithmetic."""
-    return a.real @ b + 1j * (a.imag @ b)
-
-
 def _weighted_sum(arr, w):
     """``Σ_l w_l arr[:, l, ...]`` in real arithmetic (complex @ real BLAS is slow)."""
     a = np.moveaxis(arr, 1, -1)
@@ -246,9 +241,15 @@ class MixtureEquation:
 
     def delta(self, x):
         """``δ(κ_j; z)`` at the κ nodes, shape ``(M, n_kappa)``."""
+        re, im = self._delta_parts(x)
+        return re + 1j * im
+
+    def _delta_parts(self, x):
+        """Real and imaginary parts of :meth:`delta` (contiguous real products, no complex array)."""
         q, C = self.unpack(x)
         T, _, _ = self.lambda_part(q, C)
-        return _matmul_real(np.concatenate([T, q], axis=1), self._delta_basis)
+        u = np.concatenate([T, q], axis=1)
+        return np.ascontiguousarray(u.real) @ self._delta_basis, np.ascontiguousarray(u.imag) @ self._delta_basis
 
     # ------------------------------------------------------------ the map
     def evaluate(self, x, z, *, jacobian=True):
@@ -341,12 +342,12 @@ class MixtureEquation:
         q, C = self.unpack(x)
         D = (self.beta * self.pi * q)[:, None, :] * self.tau.T[None, :, :]
         det = np.linalg.det(np.eye(self.K) + C[:, None, :, :].real * D[:, :, None, :].real)
-        return bool(np.all(det > 0) and np.all(self.delta(x).real > -1.0))
+        return bool(np.all(det > 0) and np.all(self._delta_parts(x)[0] > -1.0))
 
     def branch_ok(self, x, z):
         """Physical branch for ``Im z >= 0``: every ``q_k`` (a diagonal entry of the resolvent) and every
         ``δ(κ) = (1/n) tr Σ_c(κ) Q̄`` has ``Im >= 0`` (up to round-off), not only ``g = Σ π_k q_k``."""
         q = x[:, : self.K]
         ok = np.all(q.imag >= -1e-9 * (np.abs(q) + 1e-300), axis=1)
-        delta = self.delta(x)
-        return ok & np.all(delta.imag >= -1e-9 * (np.abs(delta) + 1e-12), axis=1)
+        re, im = self._delta_parts(x)
+        return ok & np.all(im >= -1e-9 * (np.hypot(re, im) + 1e-12), axis=1)
