@@ -192,6 +192,8 @@ class Spectrum:
         """
         degrees = (CDF_DEGREE, CDF_DEGREE // 2)
         nodes = {k: 0.5 * np.pi * (chebpts1(k + 1) + 1.0) for k in degrees}  # θ ∈ [0, π]
+        # values at the Chebyshev points → coefficients (what Chebyshev.interpolate does)
+        fit = {k: chebvander(chebpts1(k + 1), k).T * (2.0 / (k + 1)) for k in degrees}
         ts, dts = [], []
         for a, b, grading in pieces:
             for k in degrees:
@@ -204,7 +206,7 @@ class Spectrum:
         for a, b, grading in pieces:
             fits = []
             for k in degrees:
-                coef = chebvander(chebpts1(k + 1), k).T @ values[pos:pos + k + 1] * (2.0 / (k + 1))
+                coef = fit[k] @ values[pos:pos + k + 1]
                 coef[0] *= 0.5
                 fits.append(Chebyshev(coef, domain=[0.0, np.pi]))
                 pos += k + 1
@@ -213,9 +215,6 @@ class Spectrum:
             error = float(np.max(np.abs(G(check) - coarse.integ(lbnd=0.0)(check))))
             tables.append(IntervalTable(a, b, cheb, G, float(G(np.pi)), error, grading))
         return tables
-
-    def _table(self, a, b, grading):
-        return self._table_batch([(a, b, grading)])[0]
 
     @cached_property
     def _tables(self) -> list[IntervalTable]:

@@ -83,30 +83,22 @@ def outside_bulk(equation, x, scale, phi=1.0):
     return ok & (im[x.size:] > 1.5 * im[: x.size])
 
 
-def bulk_intervals(equation, start, right, *, phi=1.0, start_outside=False, reliable_from=None,
-                   points=GAP_SCAN_POINTS, rtol=1e-9):
-    """Support intervals of the bulk in ``[start, right]`` by one scan and bisection (module docstring).
+def bulk_intervals(equation, left, right, *, phi=1.0, reliable_from=None, points=GAP_SCAN_POINTS, rtol=1e-9):
+    """Support intervals of the bulk in ``[left, right]`` (the outer edges) by one scan and bisection
+    (module docstring).
 
-    ``start`` is the left edge (``start_outside=False``) or a point left of the bulk with a solution outside
-    it (``start_outside=True``); ``right`` is the right edge. The scan tests ``points``
-    angle-spaced points (and, from an outside start, 8 log-spaced ones above it) with
-    :func:`outside_bulk`; every change between outside and inside across two neighbouring points is an
-    edge, refined by bisection (all together, to ``rtol`` relative to the edge, and no finer than the
-    test height). Scan points below ``reliable_from`` count as inside the bulk (no gap is reported there).
+    The scan tests ``points`` angle-spaced points with :func:`outside_bulk`; every change between outside
+    and inside across two neighbouring points is a gap edge, refined by bisection (all together, to
+    ``rtol`` relative to the edge, and no finer than the test height). Scan points below
+    ``reliable_from`` count as inside the bulk (no gap is reported there).
     """
     scale = max(abs(right), 1e-300)
     theta = np.pi * (np.arange(points) + 0.5) / points
-    x = start + (right - start) * np.sin(0.5 * theta) ** 2
-    if start_outside:
-        x = np.unique(np.concatenate([[start], start * np.logspace(0.0, np.log10(x[0] / start), 9)[1:-1], x]))
+    x = left + (right - left) * np.sin(0.5 * theta) ** 2
     out = outside_bulk(equation, x, scale, phi)
     if reliable_from is not None:
         out &= x >= reliable_from
-    if start_outside:
-        out[0] = True
-    else:
-        out[0] = False  # the left edge is known: the first scan point lies in the bulk
-    out[-1] = False  # ... and so does the last, below the right edge
+    out[0] = out[-1] = False  # the outer edges are known: the first and last scan points lie in the bulk
     cuts = np.flatnonzero(out[:-1] != out[1:])
     lo, hi = x[cuts], x[cuts + 1]
     opens = out[cuts]  # outside → inside: an interval starts (the outside side is lo)
@@ -115,6 +107,5 @@ def bulk_intervals(equation, start, right, *, phi=1.0, start_outside=False, reli
         mid = 0.5 * (lo + hi)
         move_lo = outside_bulk(equation, mid, scale, phi) == opens  # the midpoint is on lo's side
         lo, hi = np.where(move_lo, mid, lo), np.where(move_lo, hi, mid)
-    edges = 0.5 * (lo + hi)
-    bounds = ([] if start_outside else [float(start)]) + [float(e) for e in edges] + [float(right)]
+    bounds = [float(left)] + [float(e) for e in 0.5 * (lo + hi)] + [float(right)]
     return [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds) - 1, 2)]
