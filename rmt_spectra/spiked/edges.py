@@ -2,8 +2,7 @@ r"""Support edges of the feature covariance after one step: folds of the real so
 
 :attr:`SpikedFeatures.right_edge` and :attr:`SpikedFeatures.left_edge` call these. Outside the
 bulk the equations have a real solution branch, parametrized by the real transform
-``g(x)`` (or, left of the bulk when ``N > n``, by the companion ``φg − (1 − φ)/x`` whose
-pole the transform itself has); the edge is where ``x(g)`` folds
+``g(x)``; the edge is where ``x(g)`` folds
 (:func:`rmt_spectra.solvers.fold_edge`).
 
 Gaps inside the bulk (e.g. the linear part of the features splitting off as its own bulk when
@@ -32,14 +31,12 @@ TEST_HEIGHT = 1e-9
 SMALL_X = 0.01
 
 
-def _transform(equation, phi, companion):
+def _transform(equation):
     def stieltjes(x, z):
         g = equation.stieltjes(x)
         dg = np.zeros_like(x)
         dg[:, : equation.K] = equation.pi
-        if not companion:
-            return g, dg, np.zeros_like(g)
-        return phi * g - (1.0 - phi) / z, phi * dg, (1.0 - phi) / z**2
+        return g, dg, np.zeros_like(g)
 
     return stieltjes
 
@@ -51,18 +48,19 @@ def _physical(equation):
 def fold_right_edge(equation, phi):
     """Right edge of the bulk of the mixture ``equation`` at ``φ = N/n``; returns ``(edge, info)``."""
     start = 10.0 * equation.scale()
-    x, info = fold_edge(equation, start, _transform(equation, phi, False), +1, valid=_physical(equation))
+    x, info = fold_edge(equation, start, _transform(equation), +1, valid=_physical(equation))
     if x is None:
         raise RuntimeError(f"SpikedFeatures.right_edge: the real branch has no fold ({info.get('reason')})")
     return x, info
 
 
 def fold_left_edge(equation, phi):
-    """Left edge of the bulk (``0`` when ``φ = 1``: the hard edge at the origin)."""
-    if abs(phi - 1.0) < 1e-12:
+    """Left edge of the bulk when ``φ = N/n < 1``, walked from ``x = −scale``; ``0`` when ``φ >= 1`` (the hard
+    edge at the origin for ``φ = 1``; for ``φ > 1`` the unknowns have a pole at 0 that the walk cannot
+    cross, and the support is reported from 0: module docstring)."""
+    if phi >= 1.0 - 1e-12:
         return 0.0
-    start = -1.0 * equation.scale()
-    x, _ = fold_edge(equation, start, _transform(equation, phi, phi > 1.0), +1, valid=_physical(equation))
+    x, _ = fold_edge(equation, -1.0 * equation.scale(), _transform(equation), +1, valid=_physical(equation))
     if x is None:
         raise RuntimeError("SpikedFeatures.left_edge: the real branch has no fold")
     return max(float(x), 0.0)

@@ -397,7 +397,7 @@ class SpikedFeatures(Spectrum):
         """Left edge of the bulk: the fold of the real branch walked from ``x = −∞`` when ``N < n``; 0 when
         ``N >= n`` (for ``N > n`` the unknowns have a pole at 0: see :mod:`~rmt_spectra.spiked.edges`)."""
         if "left" not in self._cache:
-            self._cache["left"] = 0.0 if self.phi > 1.0 else fold_left_edge(self.equation, self.phi)
+            self._cache["left"] = fold_left_edge(self.equation, self.phi)
         return self._cache["left"]
 
     @property
